@@ -1,0 +1,35 @@
+namespace Slo.Api.Cli;
+
+/// <summary>The verbs of the <c>slo</c> executable. With no verb, or <c>serve</c>, it runs the service.</summary>
+public static class SloCommandLine
+{
+    public const string Usage = """
+        usage: slo [serve] [--urls http://127.0.0.1:8080] [--Key=Value ...]
+               slo validate [DIR]                 check definitions; exit 0 valid, 1 invalid
+               slo gate SERVICE [--url URL] [--json]
+               slo rules [DIR]
+        """;
+
+    public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr)
+    {
+        var verb = args.Length > 0 && !args[0].StartsWith('-') ? args[0] : "serve";
+        var rest = args.Length > 0 && !args[0].StartsWith('-') ? args[1..] : args;
+        switch (verb)
+        {
+            case "serve":
+                await ServeCommand.RunAsync(rest);
+                return 0;
+            case "validate":
+                return ValidateCommand.Run(rest, stdout, stderr);
+            case "help" or "--help" or "-h":
+                await stdout.WriteLineAsync(Usage);
+                return 0;
+            case "gate" or "rules":
+                await stderr.WriteLineAsync($"slo {verb}: not available in this build yet");
+                return 2;
+            default:
+                await stderr.WriteLineAsync($"slo: unknown verb '{verb}'\n{Usage}");
+                return 2;
+        }
+    }
+}

@@ -1,0 +1,3 @@
+using Slo.Api.Cli;
+
+return await SloCommandLine.RunAsync(args, Console.Out, Console.Error);

@@ -1,0 +1,135 @@
+using Slo.Engine.Definitions.Native;
+using Slo.Engine.Definitions.OpenSlo;
+using Slo.Engine.Definitions.Yaml;
+using YamlDotNet.Core;
+using YamlDotNet.RepresentationModel;
+
+namespace Slo.Engine.Definitions;
+
+/// <summary>
+/// Loads every YAML document of a definitions folder (native <c>slo/v1</c> and OpenSLO v1), validates them all and
+/// merges them per service. It never stops at the first problem: one run reports every error, each with its place.
+/// </summary>
+public static class DefinitionLoader
+{
+    /// <summary>Reads every <c>*.yaml</c> and <c>*.yml</c> file below <paramref name="directory"/>, in a stable order.</summary>
+    public static DefinitionSet LoadDirectory(string directory)
+    {
+        if (!Directory.Exists(directory))
+        {
+            var bag = new DiagnosticBag();
+            bag.Error(new SourceLocation(directory, 1, 1), "definitions", $"folder '{directory}' does not exist");
+            return new DefinitionSet([], bag.Items);
+        }
+
+        var files = Directory
+            .EnumerateFiles(directory, "*", SearchOption.AllDirectories)
+            .Where(f => f.EndsWith(".yaml", StringComparison.OrdinalIgnoreCase) || f.EndsWith(".yml", StringComparison.OrdinalIgnoreCase))
+            .Order(StringComparer.Ordinal)
+            .Select(f => (f, File.ReadAllText(f)));
+        return Load(files);
+    }
+
+    /// <summary>Loads definitions from (file name, text) pairs; the names appear in every message.</summary>
+    public static DefinitionSet Load(IEnumerable<(string File, string Text)> files)
+    {
+        var bag = new DiagnosticBag();
+        var parts = new List<ServicePart>();
+        foreach (var (file, text) in files)
+            parts.AddRange(ReadFile(file, text, bag));
+        return new DefinitionSet(Merge(parts, bag), bag.Items);
+    }
+
+    /// <summary>Loads the definitions of one text, as if it were a file named <paramref name="file"/>.</summary>
+    public static DefinitionSet LoadText(string text, string file = "definitions.yaml") => Load([(file, text)]);
+
+    private static IEnumerable<ServicePart> ReadFile(string file, string text, DiagnosticBag bag)
+    {
+        var stream = new YamlStream();
+        try
+        {
+            stream.Load(new StringReader(text));
+        }
+        catch (YamlException e)
+        {
+            bag.Error(new SourceLocation(file, (int)e.Start.Line, (int)e.Start.Column), "yaml", SyntaxMessage(e));
+            yield break;
+        }
+
+        foreach (var document in stream.Documents)
+        {
+            var root = document.RootNode;
+            if (root is YamlScalarNode { Value: null or "" })
+                continue;
+            if (root is not YamlMappingNode mapping)
+            {
+                bag.Error(YamlMap.Locate(root, file), "(document)", "a definition document must be a mapping with apiVersion and kind");
+                continue;
+            }
+
+            var map = new YamlMap(mapping, "", file, bag);
+            var version = map.Scalar("apiVersion", required: true);
+            var part = version?.Text switch
+            {
+                null => null,
+                NativeValidator.ApiVersion => NativeValidator.Validate(NativeDocumentDto.Read(map), bag),
+                OpenSloValidator.ApiVersion => OpenSloValidator.Validate(OpenSloDocumentDto.Read(map), bag),
+                var other => Unsupported(version, other, bag),
+            };
+            if (part is not null)
+                yield return part;
+        }
+    }
+
+    private static ServicePart? Unsupported(YamlScalar at, string version, DiagnosticBag bag)
+    {
+        bag.Error(at.At, at.Path, $"unsupported apiVersion '{version}': expected {NativeValidator.ApiVersion} or {OpenSloValidator.ApiVersion}");
+        return null;
+    }
+
+    private static string SyntaxMessage(YamlException e)
+    {
+        // YamlDotNet prefixes "(Line: 3, Col: 5, Idx: 30) - (Line: ...): "; the place is already in front of the message.
+        var message = e.InnerException?.Message ?? e.Message;
+        var cut = message.IndexOf("): ", StringComparison.Ordinal);
+        message = cut >= 0 && message.StartsWith('(') ? message[(cut + 3)..] : message;
+        return $"YAML syntax error: {message}";
+    }
+
+    private static List<ServiceDefinition> Merge(List<ServicePart> parts, DiagnosticBag bag)
+    {
+        var seen = new Dictionary<ObjectiveId, Objective>();
+        var services = new List<ServiceDefinition>();
+        foreach (var group in parts.GroupBy(p => p.Service, StringComparer.Ordinal))
+        {
+            var gates = group.Where(p => p.Gate is not null).ToArray();
+            foreach (var extra in gates.Skip(1))
+                bag.Error(extra.At, "gate", $"service '{group.Key}' already has a gate policy, set at {gates[0].At}");
+
+            var labels = new Dictionary<string, string>(StringComparer.Ordinal);
+            foreach (var (key, value) in group.SelectMany(p => p.Labels))
+            {
+                if (labels.TryGetValue(key, out var existing) && existing != value)
+                    bag.Error(group.First().At, $"labels.{key}", $"service '{group.Key}' is given two values for label '{key}': '{existing}' and '{value}'");
+                labels[key] = value;
+            }
+
+            var objectives = new List<Objective>();
+            foreach (var objective in group.SelectMany(p => p.Objectives))
+            {
+                if (seen.TryGetValue(objective.Id, out var first))
+                {
+                    bag.Error(objective.DefinedAt ?? group.First().At, "id", $"duplicate objective id '{objective.Id}': first defined at {first.DefinedAt}");
+                    continue;
+                }
+
+                seen.Add(objective.Id, objective);
+                objectives.Add(objective);
+            }
+
+            services.Add(new ServiceDefinition(group.Key, objectives, gates.FirstOrDefault()?.Gate, labels));
+        }
+
+        return services;
+    }
+}

@@ -1,0 +1,92 @@
+using Slo.Engine.Time;
+
+namespace Slo.Engine.Definitions;
+
+/// <summary>What counts as a good and a bad event. Every indicator is a pair of counters: events in total, and
+/// either the good or the bad ones.</summary>
+public abstract record Indicator
+{
+    private protected Indicator()
+    {
+    }
+
+    /// <summary>The signal an indicator of this kind carries unless the definition names another.</summary>
+    public abstract Signal DefaultSignal { get; }
+}
+
+/// <summary>Counters given as series selectors; exactly one of <see cref="Good"/> and <see cref="Bad"/> is set.</summary>
+public sealed record RatioIndicator : Indicator
+{
+    public RatioIndicator(SeriesSelector? good, SeriesSelector? bad, SeriesSelector total)
+    {
+        if ((good is null) == (bad is null))
+            throw new ArgumentException("Exactly one of good and bad must be given.", nameof(good));
+        Good = good;
+        Bad = bad;
+        Total = total ?? throw new ArgumentNullException(nameof(total));
+    }
+
+    public SeriesSelector? Good { get; }
+    public SeriesSelector? Bad { get; }
+    public SeriesSelector Total { get; }
+
+    public override Signal DefaultSignal => Signal.Reliability;
+}
+
+/// <summary>Counters given as raw PromQL, each holding the placeholder <see cref="WindowPlaceholder"/> and returning
+/// one sample: the count of events in that window. Exactly one of the good and bad queries is set.</summary>
+public sealed record RawRatioIndicator : Indicator
+{
+    public const string WindowPlaceholder = "{{window}}";
+
+    public RawRatioIndicator(string? goodQuery, string? badQuery, string totalQuery)
+    {
+        if ((goodQuery is null) == (badQuery is null))
+            throw new ArgumentException("Exactly one of goodQuery and badQuery must be given.", nameof(goodQuery));
+        foreach (var q in new[] { goodQuery, badQuery, totalQuery })
+        {
+            if (q is not null && !q.Contains(WindowPlaceholder, StringComparison.Ordinal))
+                throw new ArgumentException($"Query '{q}' lacks {WindowPlaceholder}.", nameof(totalQuery));
+        }
+
+        GoodQuery = goodQuery;
+        BadQuery = badQuery;
+        TotalQuery = totalQuery;
+    }
+
+    public string? GoodQuery { get; }
+    public string? BadQuery { get; }
+    public string TotalQuery { get; }
+
+    public override Signal DefaultSignal => Signal.Reliability;
+}
+
+/// <summary>A classic Prometheus histogram: good events are those in the bucket <c>le="threshold"</c>, total is <c>_count</c>.</summary>
+public sealed record LatencyIndicator : Indicator
+{
+    public LatencyIndicator(string histogram, SeriesSelector selector, Duration threshold)
+    {
+        if (!SeriesSelector.IsMetricName(histogram))
+            throw new ArgumentException($"'{histogram}' is not a metric name.", nameof(histogram));
+        if (threshold <= Duration.Zero)
+            throw new ArgumentOutOfRangeException(nameof(threshold), threshold, "A latency threshold must be positive.");
+        Histogram = histogram;
+        Selector = selector ?? throw new ArgumentNullException(nameof(selector));
+        Threshold = threshold;
+    }
+
+    /// <summary>The histogram's base name, without <c>_bucket</c>/<c>_count</c>.</summary>
+    public string Histogram { get; }
+
+    /// <summary>The label matchers that pick the histogram's series (its metric name, if any, is ignored).</summary>
+    public SeriesSelector Selector { get; }
+
+    public Duration Threshold { get; }
+
+    /// <summary>The threshold in seconds: the value of the <c>le</c> bound it must equal.</summary>
+    public double ThresholdSeconds => Threshold.TotalSeconds;
+
+    public override Signal DefaultSignal => Signal.Performance;
+
+    public override string ToString() => $"{Histogram}{Selector} <= {DurationText.Format(Threshold)}";
+}

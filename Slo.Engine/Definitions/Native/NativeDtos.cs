@@ -1,0 +1,213 @@
+using Slo.Engine.Definitions.Yaml;
+using YamlDotNet.RepresentationModel;
+
+namespace Slo.Engine.Definitions.Native;
+
+// The shape of an `apiVersion: slo/v1` document, exactly as written: strings with their places, nothing judged yet.
+// Reading reports only structural mistakes (unknown keys, a list where a mapping belongs); NativeValidator judges values.
+
+internal sealed record NativeDocumentDto(
+    SourceLocation At,
+    YamlScalar? Kind,
+    YamlScalar? Service,
+    IReadOnlyList<(YamlScalar Key, YamlScalar Value)>? Labels,
+    GateDto? Gate,
+    IReadOnlyList<ObjectiveDto> Objectives)
+{
+    public static NativeDocumentDto Read(YamlMap map)
+    {
+        map.Scalar("apiVersion");
+        var dto = new NativeDocumentDto(
+            map.At,
+            map.Scalar("kind", required: true),
+            map.Scalar("service", required: true),
+            map.StringMap("labels"),
+            map.Map("gate") is { } gate ? GateDto.Read(gate) : null,
+            (map.Sequence("objectives", required: true) ?? [])
+                .Select(item => map.AsMap(item.Node, item.Path))
+                .OfType<YamlMap>()
+                .Select(ObjectiveDto.Read)
+                .ToArray());
+        map.RejectUnknownKeys();
+        return dto;
+    }
+}
+
+internal sealed record ObjectiveDto(
+    SourceLocation At,
+    string Path,
+    YamlScalar? Name,
+    YamlScalar? Description,
+    YamlScalar? Signal,
+    YamlScalar? Target,
+    WindowDto? Window,
+    IndicatorDto? Indicator,
+    AlertingDto? Alerting,
+    IReadOnlyList<(YamlScalar Key, YamlScalar Value)>? Labels)
+{
+    public static ObjectiveDto Read(YamlMap map)
+    {
+        var dto = new ObjectiveDto(
+            map.At,
+            map.Path,
+            map.Scalar("name", required: true),
+            map.Scalar("description"),
+            map.Scalar("signal"),
+            map.Scalar("target", required: true),
+            WindowDto.Read(map, "window"),
+            map.Map("indicator", required: true) is { } indicator ? IndicatorDto.Read(indicator) : null,
+            map.Map("alerting") is { } alerting ? AlertingDto.Read(alerting) : null,
+            map.StringMap("labels"));
+        map.RejectUnknownKeys();
+        return dto;
+    }
+}
+
+/// <summary><c>window: 30d</c> (rolling) or <c>window: { calendar: month, timeZone: Europe/Berlin }</c>.</summary>
+internal sealed record WindowDto(SourceLocation At, string Path, YamlScalar? Rolling, YamlScalar? Calendar, YamlScalar? TimeZone)
+{
+    public static WindowDto? Read(YamlMap parent, string key)
+    {
+        var node = parent.Node(key);
+        var path = parent.Child(key);
+        switch (node)
+        {
+            case null:
+                return new WindowDto(parent.At, path, null, null, null);
+            case YamlScalarNode:
+                var rolling = parent.AsScalar(node, path);
+                return new WindowDto(YamlMap.Locate(node, parent.File), path, rolling, null, null);
+            default:
+                if (parent.AsMap(node, path) is not { } map)
+                    return null;
+                var dto = new WindowDto(map.At, path, null, map.Scalar("calendar", required: true), map.Scalar("timeZone"));
+                map.RejectUnknownKeys();
+                return dto;
+        }
+    }
+}
+
+internal sealed record IndicatorDto(SourceLocation At, string Path, RatioDto? Ratio, LatencyDto? Latency)
+{
+    public static IndicatorDto Read(YamlMap map)
+    {
+        var dto = new IndicatorDto(
+            map.At,
+            map.Path,
+            map.Map("ratio") is { } ratio ? RatioDto.Read(ratio) : null,
+            map.Map("latency") is { } latency ? LatencyDto.Read(latency) : null);
+        map.RejectUnknownKeys();
+        return dto;
+    }
+}
+
+internal sealed record RatioDto(
+    SourceLocation At,
+    string Path,
+    YamlScalar? Good,
+    YamlScalar? Bad,
+    YamlScalar? Total,
+    YamlScalar? GoodQuery,
+    YamlScalar? BadQuery,
+    YamlScalar? TotalQuery)
+{
+    public static RatioDto Read(YamlMap map)
+    {
+        var dto = new RatioDto(
+            map.At,
+            map.Path,
+            map.Scalar("good"),
+            map.Scalar("bad"),
+            map.Scalar("total"),
+            map.Scalar("goodQuery"),
+            map.Scalar("badQuery"),
+            map.Scalar("totalQuery"));
+        map.RejectUnknownKeys();
+        return dto;
+    }
+}
+
+internal sealed record LatencyDto(SourceLocation At, string Path, YamlScalar? Histogram, YamlScalar? Selector, YamlScalar? Threshold)
+{
+    public static LatencyDto Read(YamlMap map)
+    {
+        var dto = new LatencyDto(
+            map.At,
+            map.Path,
+            map.Scalar("histogram", required: true),
+            map.Scalar("selector"),
+            map.Scalar("threshold", required: true));
+        map.RejectUnknownKeys();
+        return dto;
+    }
+}
+
+/// <summary><c>tiers</c> is either the word <c>default</c> or a list of tier mappings.</summary>
+internal sealed record AlertingDto(SourceLocation At, string Path, YamlScalar? MinEvents, YamlScalar? TiersWord, IReadOnlyList<TierDto>? Tiers)
+{
+    public static AlertingDto Read(YamlMap map)
+    {
+        var minEvents = map.Scalar("minEvents");
+        YamlScalar? word = null;
+        IReadOnlyList<TierDto>? tiers = null;
+        var node = map.Node("tiers");
+        if (node is YamlSequenceNode)
+        {
+            tiers = (map.Sequence("tiers") ?? [])
+                .Select(item => map.AsMap(item.Node, item.Path))
+                .OfType<YamlMap>()
+                .Select(TierDto.Read)
+                .ToArray();
+        }
+        else if (node is not null)
+        {
+            word = map.AsScalar(node, map.Child("tiers"));
+        }
+
+        map.RejectUnknownKeys();
+        return new AlertingDto(map.At, map.Path, minEvents, word, tiers);
+    }
+}
+
+internal sealed record TierDto(SourceLocation At, string Path, YamlScalar? Severity, YamlScalar? BudgetConsumed, YamlScalar? LongWindow, YamlScalar? ShortWindow, YamlScalar? Enabled)
+{
+    public static TierDto Read(YamlMap map)
+    {
+        var dto = new TierDto(
+            map.At,
+            map.Path,
+            map.Scalar("severity", required: true),
+            map.Scalar("budgetConsumed", required: true),
+            map.Scalar("longWindow", required: true),
+            map.Scalar("shortWindow", required: true),
+            map.Scalar("enabled"));
+        map.RejectUnknownKeys();
+        return dto;
+    }
+}
+
+internal sealed record GateDto(SourceLocation At, string Path, SignalGateDto? Reliability, SignalGateDto? Performance, YamlScalar? BlockOnPage, YamlScalar? MaxDataAge)
+{
+    public static GateDto Read(YamlMap map)
+    {
+        var dto = new GateDto(
+            map.At,
+            map.Path,
+            map.Map("reliability") is { } r ? SignalGateDto.Read(r) : null,
+            map.Map("performance") is { } p ? SignalGateDto.Read(p) : null,
+            map.Scalar("blockOnPage"),
+            map.Scalar("maxDataAge"));
+        map.RejectUnknownKeys();
+        return dto;
+    }
+}
+
+internal sealed record SignalGateDto(SourceLocation At, string Path, YamlScalar? MinBudgetRemaining, YamlScalar? Mode)
+{
+    public static SignalGateDto Read(YamlMap map)
+    {
+        var dto = new SignalGateDto(map.At, map.Path, map.Scalar("minBudgetRemaining"), map.Scalar("mode"));
+        map.RejectUnknownKeys();
+        return dto;
+    }
+}

@@ -1,0 +1,370 @@
+using Slo.Engine.Alerting;
+using Slo.Engine.Budgets;
+using Slo.Engine.Definitions.Yaml;
+using Slo.Engine.Gating;
+using Slo.Engine.Windows;
+
+namespace Slo.Engine.Definitions.Native;
+
+/// <summary>What one native document contributes: a service, its labels and gate (when given), and its objectives.</summary>
+internal sealed record ServicePart(string Service, SourceLocation At, IReadOnlyDictionary<string, string> Labels, GatePolicy? Gate, IReadOnlyList<Objective> Objectives);
+
+/// <summary>Turns a <see cref="NativeDocumentDto"/> into model objects, reporting every value that is wrong.</summary>
+internal static class NativeValidator
+{
+    public const string ApiVersion = "slo/v1";
+    public const string Kind = "ServiceObjectives";
+
+    public static ServicePart? Validate(NativeDocumentDto doc, DiagnosticBag bag)
+    {
+        var rules = new FieldRules(bag);
+        if (doc.Kind is { } kind && kind.Text != Kind)
+            rules.Error(kind, $"unknown kind '{kind.Text}' for {ApiVersion}: expected {Kind}");
+
+        var service = rules.Name(doc.Service);
+        var labels = rules.Labels(doc.Labels);
+        var gate = doc.Gate is null ? null : Gate(doc.Gate, rules);
+        var objectives = new List<Objective>();
+        var names = new Dictionary<string, YamlScalar>(StringComparer.Ordinal);
+        foreach (var dto in doc.Objectives)
+        {
+            if (dto.Name is { } n && !names.TryAdd(n.Text, n))
+            {
+                rules.Error(n, $"duplicate objective id '{doc.Service?.Text}/{n.Text}': first defined at {names[n.Text].At}");
+                continue;
+            }
+
+            var objective = Objective(dto, service, labels, rules);
+            if (objective is not null)
+                objectives.Add(objective);
+        }
+
+        return service is null ? null : new ServicePart(service, doc.At, labels, gate, objectives);
+    }
+
+    private static Objective? Objective(ObjectiveDto dto, string? service, IReadOnlyDictionary<string, string> serviceLabels, FieldRules rules)
+    {
+        var name = rules.Name(dto.Name);
+        var target = Target(dto.Target, rules);
+        var window = Window(dto.Window, rules);
+        var indicator = dto.Indicator is null ? null : Indicator(dto.Indicator, rules);
+        var alerting = dto.Alerting is null ? AlertPolicy.Default : Alerting(dto.Alerting, rules);
+        var labels = new Dictionary<string, string>(serviceLabels);
+        foreach (var (k, v) in rules.Labels(dto.Labels))
+            labels[k] = v;
+
+        Signal? signal = null;
+        if (dto.Signal is { } s)
+        {
+            if (SignalNames.TryParse(s.Text, out var parsed))
+                signal = parsed;
+            else
+                rules.Error(s, $"unknown signal '{s.Text}': expected {SignalNames.Reliability} or {SignalNames.Performance}");
+        }
+
+        if (service is null || name is null || target is null || window is null || indicator is null || alerting is null)
+            return null;
+        if (dto.Signal is not null && signal is null)
+            return null;
+
+        return new Objective(
+            new ObjectiveId(service, name),
+            signal ?? indicator.DefaultSignal,
+            target.Value,
+            window,
+            indicator,
+            BudgetingMethod.Occurrences,
+            alerting,
+            labels,
+            dto.Description?.Text,
+            dto.At);
+    }
+
+    private static Target? Target(YamlScalar? value, FieldRules rules)
+    {
+        if (rules.Number(value) is not { } percent)
+            return null;
+        if (!(percent > 0 && percent < 100))
+        {
+            rules.Error(value!, $"{FieldRules.Format(percent)} is out of range: a target is a percentage strictly between 0 and 100 (e.g. 99.9)");
+            return null;
+        }
+
+        if (percent < 1)
+            rules.Bag.Warning(value!.At, value.Path, $"{FieldRules.Format(percent)} is read as {FieldRules.Format(percent)} percent; native targets are percentages (write 99.9, not 0.999)");
+        return Budgets.Target.FromPercent(percent);
+    }
+
+    private static SloWindow? Window(WindowDto? dto, FieldRules rules)
+    {
+        if (dto is null)
+            return null;
+        if (dto.Rolling is { } rolling)
+            return rules.Duration(rolling) is { } length ? new RollingWindow(length) : null;
+        if (dto.Calendar is null)
+        {
+            rules.Bag.Error(dto.At, dto.Path, "is required: a rolling length such as 30d, or { calendar: month, timeZone: ... }");
+            return null;
+        }
+
+        var zone = rules.Zone(dto.TimeZone);
+        CalendarWindow? Make(Func<DateTimeZone, CalendarWindow> f) => zone is null ? null : f(zone);
+        switch (dto.Calendar.Text)
+        {
+            case "week": return Make(CalendarWindow.Week);
+            case "month": return Make(CalendarWindow.Month);
+            case "quarter": return Make(CalendarWindow.Quarter);
+            case "year": return Make(z => new CalendarWindow(CalendarUnit.Month, 12, z));
+            default:
+                rules.Error(dto.Calendar, $"unknown calendar period '{dto.Calendar.Text}': expected week, month, quarter or year");
+                return null;
+        }
+    }
+
+    private static Indicator? Indicator(IndicatorDto dto, FieldRules rules)
+    {
+        if ((dto.Ratio is null) == (dto.Latency is null))
+        {
+            rules.Bag.Error(dto.At, dto.Path, "must hold exactly one of ratio or latency");
+            return null;
+        }
+
+        return dto.Ratio is { } ratio ? Ratio(ratio, rules) : Latency(dto.Latency!, rules);
+    }
+
+    private static Indicator? Ratio(RatioDto dto, FieldRules rules)
+    {
+        var bag = rules.Bag;
+        var selectorForm = dto.Good ?? dto.Bad ?? dto.Total;
+        var queryForm = dto.GoodQuery ?? dto.BadQuery ?? dto.TotalQuery;
+        if (selectorForm is not null && queryForm is not null)
+        {
+            rules.Error(queryForm, "selectors (good/bad/total) and raw queries (goodQuery/badQuery/totalQuery) cannot be mixed");
+            return null;
+        }
+
+        if (queryForm is null)
+        {
+            var shapeOk = ExactlyOneNumerator(dto.Good, dto.Bad, "good", "bad", dto, bag) & HasTotal(dto.Total, "total", dto, bag);
+            var good = RequireMetric(dto.Good, rules);
+            var bad = RequireMetric(dto.Bad, rules);
+            var total = RequireMetric(dto.Total, rules);
+            return !shapeOk || total is null || (good is null && bad is null) ? null : new RatioIndicator(good, bad, total);
+        }
+
+        if (!ExactlyOneNumerator(dto.GoodQuery, dto.BadQuery, "goodQuery", "badQuery", dto, bag) | !HasTotal(dto.TotalQuery, "totalQuery", dto, bag))
+            return null;
+        var ok = true;
+        foreach (var q in new[] { dto.GoodQuery, dto.BadQuery, dto.TotalQuery })
+        {
+            if (q is not null && !q.Text.Contains(RawRatioIndicator.WindowPlaceholder, StringComparison.Ordinal))
+            {
+                rules.Error(q, $"a raw query must contain {RawRatioIndicator.WindowPlaceholder} where the range goes, e.g. sum(increase(x[{RawRatioIndicator.WindowPlaceholder}]))");
+                ok = false;
+            }
+        }
+
+        return ok ? new RawRatioIndicator(dto.GoodQuery?.Text, dto.BadQuery?.Text, dto.TotalQuery!.Text) : null;
+    }
+
+    private static bool ExactlyOneNumerator(YamlScalar? good, YamlScalar? bad, string goodKey, string badKey, RatioDto dto, DiagnosticBag bag)
+    {
+        if (good is null && bad is null)
+        {
+            bag.Error(dto.At, $"{dto.Path}.{goodKey}", $"one of {goodKey} or {badKey} is required");
+            return false;
+        }
+
+        if (good is not null && bad is not null)
+        {
+            bag.Error(bad.At, bad.Path, $"give {goodKey} or {badKey}, not both");
+            return false;
+        }
+
+        return true;
+    }
+
+    private static bool HasTotal(YamlScalar? total, string key, RatioDto dto, DiagnosticBag bag)
+    {
+        if (total is not null)
+            return true;
+        bag.Error(dto.At, $"{dto.Path}.{key}", "is required");
+        return false;
+    }
+
+    private static SeriesSelector? RequireMetric(YamlScalar? text, FieldRules rules)
+    {
+        var selector = rules.Selector(text);
+        if (selector is not { Metric: null })
+            return selector;
+        rules.Error(text!, "a counter selector needs a metric name, e.g. http_requests_total{job=\"checkout\"}");
+        return null;
+    }
+
+    private static Indicator? Latency(LatencyDto dto, FieldRules rules)
+    {
+        string? histogram = null;
+        if (dto.Histogram is { } h)
+        {
+            if (!SeriesSelector.IsMetricName(h.Text))
+                rules.Error(h, $"'{h.Text}' is not a metric name");
+            else if (h.Text.EndsWith("_bucket", StringComparison.Ordinal) || h.Text.EndsWith("_count", StringComparison.Ordinal) || h.Text.EndsWith("_sum", StringComparison.Ordinal))
+                rules.Error(h, $"give the histogram's base name without _bucket, _count or _sum (e.g. '{h.Text[..h.Text.LastIndexOf('_')]}')");
+            else
+                histogram = h.Text;
+        }
+
+        var selector = dto.Selector is null ? new SeriesSelector(null, []) : rules.Selector(dto.Selector);
+        if (dto.Selector is { } st && selector is { Metric: not null })
+        {
+            rules.Error(st, "give label matchers only, e.g. '{job=\"checkout\"}'; the metric comes from histogram");
+            selector = null;
+        }
+
+        if (selector is not null && selector.Matchers.Any(m => m.Label == "le"))
+        {
+            rules.Error(dto.Selector!, "the le label is chosen from threshold; do not match on it");
+            selector = null;
+        }
+
+        Duration? threshold = null;
+        if (dto.Threshold is { } t)
+        {
+            if (Time.DurationText.TryParse(t.Text, out var d, out var error))
+                threshold = d;
+            else
+                rules.Error(t, $"the latency threshold must be a duration such as 300ms or 1s: {error}");
+        }
+
+        return histogram is null || selector is null || threshold is null ? null : new LatencyIndicator(histogram, selector, threshold.Value);
+    }
+
+    private static AlertPolicy? Alerting(AlertingDto dto, FieldRules rules)
+    {
+        double minEvents = 0;
+        var ok = true;
+        if (rules.Number(dto.MinEvents) is { } m)
+        {
+            if (m < 0)
+            {
+                rules.Error(dto.MinEvents!, "must be 0 or more");
+                ok = false;
+            }
+
+            minEvents = m;
+        }
+        else if (dto.MinEvents is not null)
+        {
+            ok = false;
+        }
+
+        IReadOnlyList<AlertTier> tiers = AlertTier.Defaults;
+        if (dto.TiersWord is { } word && word.Text != "default")
+        {
+            rules.Error(word, $"'{word.Text}' is not a tier set: write 'default' or a list of tiers");
+            ok = false;
+        }
+        else if (dto.Tiers is not null)
+        {
+            var list = new List<AlertTier>();
+            foreach (var t in dto.Tiers)
+            {
+                if (Tier(t, rules) is { } tier)
+                {
+                    if (list.Any(x => x.Key == tier.Key))
+                    {
+                        rules.Bag.Error(t.At, t.Path, $"tier {tier.Key} is listed twice");
+                        ok = false;
+                    }
+                    else
+                    {
+                        list.Add(tier);
+                    }
+                }
+                else
+                {
+                    ok = false;
+                }
+            }
+
+            tiers = list;
+        }
+
+        return ok ? new AlertPolicy(tiers, minEvents) : null;
+    }
+
+    private static AlertTier? Tier(TierDto dto, FieldRules rules)
+    {
+        Severity? severity = null;
+        if (dto.Severity is { } s)
+        {
+            if (SeverityNames.TryParse(s.Text, out var parsed))
+                severity = parsed;
+            else
+                rules.Error(s, $"unknown severity '{s.Text}': expected page or ticket");
+        }
+
+        var consumed = rules.Number(dto.BudgetConsumed);
+        if (consumed is { } c && !(c > 0 && c <= 1))
+        {
+            rules.Error(dto.BudgetConsumed!, $"{FieldRules.Format(c)} is out of range: the budget share is a fraction in (0, 1], e.g. 0.02 for 2%");
+            consumed = null;
+        }
+
+        var longWindow = rules.Duration(dto.LongWindow);
+        var shortWindow = rules.Duration(dto.ShortWindow);
+        if (longWindow is { } l && shortWindow is { } sw && sw >= l)
+        {
+            rules.Error(dto.ShortWindow!, "the short window must be shorter than the long window");
+            shortWindow = null;
+        }
+
+        var enabled = rules.Bool(dto.Enabled) ?? true;
+        if (severity is null || consumed is null || longWindow is null || shortWindow is null || (dto.Enabled is not null && !dto.Enabled.TryBool(out _)))
+            return null;
+        return new AlertTier(severity.Value, consumed.Value, longWindow.Value, shortWindow.Value, enabled);
+    }
+
+    private static GatePolicy? Gate(GateDto dto, FieldRules rules)
+    {
+        var reliability = dto.Reliability is null ? GatePolicy.DefaultReliability : SignalRule(dto.Reliability, GatePolicy.DefaultReliability, rules);
+        var performance = dto.Performance is null ? GatePolicy.DefaultPerformance : SignalRule(dto.Performance, GatePolicy.DefaultPerformance, rules);
+        var blockOnPage = dto.BlockOnPage is null ? true : rules.Bool(dto.BlockOnPage);
+        var maxAge = dto.MaxDataAge is null ? GatePolicy.DefaultMaxDataAge : rules.Duration(dto.MaxDataAge);
+        return reliability is null || performance is null || blockOnPage is null || maxAge is null
+            ? null
+            : new GatePolicy(reliability, performance, blockOnPage.Value, maxAge.Value);
+    }
+
+    private static SignalGateRule? SignalRule(SignalGateDto dto, SignalGateRule defaults, FieldRules rules)
+    {
+        var min = defaults.MinBudgetRemaining;
+        if (dto.MinBudgetRemaining is { } m)
+        {
+            if (rules.Number(m) is not { } value)
+                return null;
+            if (value > 1)
+            {
+                rules.Error(m, $"{FieldRules.Format(value)} is out of range: the remaining budget is a fraction of at most 1 (0.25 = a quarter left)");
+                return null;
+            }
+
+            min = value;
+        }
+
+        var mode = defaults.Mode;
+        if (dto.Mode is { } modeText)
+        {
+            switch (modeText.Text)
+            {
+                case "block": mode = GateMode.Block; break;
+                case "warn": mode = GateMode.Warn; break;
+                default:
+                    rules.Error(modeText, $"unknown mode '{modeText.Text}': expected block or warn");
+                    return null;
+            }
+        }
+
+        return new SignalGateRule(min, mode);
+    }
+}

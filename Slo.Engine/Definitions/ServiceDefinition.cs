@@ -1,0 +1,26 @@
+using Slo.Engine.Gating;
+
+namespace Slo.Engine.Definitions;
+
+/// <summary>A service with its objectives, labels and release-gate policy.</summary>
+public sealed class ServiceDefinition
+{
+    public ServiceDefinition(string name, IReadOnlyList<Objective> objectives, GatePolicy? gate = null, IReadOnlyDictionary<string, string>? labels = null)
+    {
+        if (!ObjectiveId.IsValidPart(name))
+            throw new ArgumentException($"'{name}' is not a valid service name.", nameof(name));
+        ArgumentNullException.ThrowIfNull(objectives);
+        var stray = objectives.FirstOrDefault(o => o.Service != name);
+        if (stray is not null)
+            throw new ArgumentException($"Objective {stray.Id} does not belong to service {name}.", nameof(objectives));
+        Name = name;
+        Objectives = objectives;
+        Gate = gate ?? GatePolicy.Default;
+        Labels = labels ?? new Dictionary<string, string>();
+    }
+
+    public string Name { get; }
+    public IReadOnlyList<Objective> Objectives { get; }
+    public GatePolicy Gate { get; }
+    public IReadOnlyDictionary<string, string> Labels { get; }
+}

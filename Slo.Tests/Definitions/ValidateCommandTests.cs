@@ -1,0 +1,93 @@
+using Slo.Api.Cli;
+using Slo.Engine.Definitions;
+
+namespace Slo.Tests.Definitions;
+
+[TestFixture]
+public class ValidateCommandTests
+{
+    private string _dir = "";
+
+    [SetUp]
+    public void CreateFolder()
+    {
+        _dir = Path.Combine(Path.GetTempPath(), "slo-validate-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(_dir);
+    }
+
+    [TearDown]
+    public void RemoveFolder() => Directory.Delete(_dir, recursive: true);
+
+    private (int Exit, string Out, string Err) Run(params string[] args)
+    {
+        var stdout = new StringWriter();
+        var stderr = new StringWriter();
+        var exit = ValidateCommand.Run(args, stdout, stderr);
+        return (exit, stdout.ToString(), stderr.ToString());
+    }
+
+    /// <summary>The folder shipped with the repository; tests run from bin/, so walk up to find it.</summary>
+    internal static string RepositoryDefinitions()
+    {
+        for (var dir = new DirectoryInfo(TestContext.CurrentContext.TestDirectory); dir is not null; dir = dir.Parent)
+        {
+            var candidate = Path.Combine(dir.FullName, "slo-definitions");
+            if (Directory.Exists(candidate))
+                return candidate;
+        }
+
+        throw new DirectoryNotFoundException("slo-definitions not found above the test directory");
+    }
+
+    [Test]
+    public void Run_ShippedDefinitions_AreValid()
+    {
+        var (exit, stdout, stderr) = Run(RepositoryDefinitions());
+        Assert.That(stderr, Is.Empty);
+        Assert.That(exit, Is.Zero);
+        Assert.That(stdout, Does.Contain("valid: 4 service(s), 7 objective(s)"));
+    }
+
+    [Test]
+    public void LoadDirectory_ShippedDefinitions_CoverEveryIndicatorWindowAndMethod()
+    {
+        var set = DefinitionLoader.LoadDirectory(RepositoryDefinitions());
+        var kinds = set.Objectives.Select(o => o.Indicator.GetType().Name).Distinct();
+        var windows = set.Objectives.Select(o => o.Window.Length).Distinct();
+        Assert.Multiple(() =>
+        {
+            Assert.That(kinds, Is.EquivalentTo(new[] { "RatioIndicator", "RawRatioIndicator", "LatencyIndicator" }));
+            Assert.That(windows, Is.SupersetOf(new[] { "30d", "28d", "week", "month", "quarter" }));
+            Assert.That(set.Objectives.Select(o => o.Budgeting).OfType<TimeslicesBudgeting>(), Is.Not.Empty);
+        });
+    }
+
+    [Test]
+    public void Run_BrokenFile_ExitsOneWithLocatedErrorsOnStderr()
+    {
+        File.WriteAllText(Path.Combine(_dir, "bad.yml"), "apiVersion: slo/v1\nkind: ServiceObjectives\nservice: x\nobjectives:\n  - name: a\n    target: 150\n    window: 30d\n    indicator: { ratio: { bad: 'e_total', total: 'r_total' } }\n");
+        var (exit, stdout, stderr) = Run(_dir);
+        Assert.That(exit, Is.EqualTo(1));
+        Assert.That(stdout, Is.Empty);
+        Assert.That(stderr, Does.Contain($"{Path.Combine(_dir, "bad.yml")}:6:13: objectives[0].target: 150 is out of range"));
+    }
+
+    [Test]
+    public void Run_OneBrokenAmongValid_StillExitsOne()
+    {
+        File.Copy(Path.Combine(RepositoryDefinitions(), "checkout.yaml"), Path.Combine(_dir, "checkout.yaml"));
+        File.WriteAllText(Path.Combine(_dir, "z.yaml"), "apiVersion: slo/v1\nkind: [\n");
+        Assert.That(Run(_dir).Exit, Is.EqualTo(1));
+    }
+
+    [Test]
+    public void Run_MissingFolder_ExitsOne() =>
+        Assert.That(Run(Path.Combine(_dir, "nope")).Err, Does.Contain("does not exist"));
+
+    [Test]
+    public void Run_IgnoresNonYamlFiles()
+    {
+        File.WriteAllText(Path.Combine(_dir, "README.md"), "not yaml: [");
+        Assert.That(Run(_dir).Exit, Is.Zero);
+    }
+}
