@@ -70,42 +70,18 @@ internal sealed class YamlMap
         return _node.Children.TryGetValue(new YamlScalarNode(key), out var value) && !IsNull(value) ? value : null;
     }
 
-    public YamlScalar? Scalar(string key, bool required = false)
-    {
-        var node = Node(key);
-        if (node is null)
-        {
-            if (required)
-                _bag.Error(At, Child(key), "is required");
-            return null;
-        }
+    public YamlScalar? Scalar(string key, bool required = false) =>
+        Present(key, required) is { } node ? AsScalar(node, Child(key)) : null;
 
-        return AsScalar(node, Child(key));
-    }
-
-    public YamlMap? Map(string key, bool required = false)
-    {
-        var node = Node(key);
-        if (node is null)
-        {
-            if (required)
-                _bag.Error(At, Child(key), "is required");
-            return null;
-        }
-
-        return AsMap(node, Child(key));
-    }
+    public YamlMap? Map(string key, bool required = false) =>
+        Present(key, required) is { } node ? AsMap(node, Child(key)) : null;
 
     /// <summary>The items of a sequence with their paths (<c>objectives[2]</c>).</summary>
     public IReadOnlyList<(YamlNode Node, string Path)>? Sequence(string key, bool required = false)
     {
-        var node = Node(key);
+        var node = Present(key, required);
         if (node is null)
-        {
-            if (required)
-                _bag.Error(At, Child(key), "is required");
             return null;
-        }
 
         if (node is not YamlSequenceNode seq)
         {
@@ -143,6 +119,15 @@ internal sealed class YamlMap
         }
 
         return result;
+    }
+
+    /// <summary>The node of <paramref name="key"/>; when absent and <paramref name="required"/>, reports it as missing.</summary>
+    private YamlNode? Present(string key, bool required)
+    {
+        var node = Node(key);
+        if (node is null && required)
+            _bag.Error(At, Child(key), "is required");
+        return node;
     }
 
     public YamlScalar? AsScalar(YamlNode node, string path)
