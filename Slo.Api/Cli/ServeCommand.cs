@@ -1,13 +1,34 @@
+using Slo.Api.Evaluation;
+using Slo.Api.Hosting;
+
 namespace Slo.Api.Cli;
 
 /// <summary>Runs the HTTP service.</summary>
 public static class ServeCommand
 {
-    public static async Task RunAsync(string[] args)
+    public const string DefaultUrl = "http://127.0.0.1:8080";
+
+    public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
     {
-        var builder = WebApplication.CreateBuilder(args);
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
+        // Loopback only unless told otherwise (--urls or ASPNETCORE_URLS).
+        if (string.IsNullOrEmpty(builder.Configuration["urls"]))
+            builder.WebHost.UseUrls(DefaultUrl);
+
+        builder.Services
+            .AddSloOptions(builder.Configuration)
+            .AddSloStorage()
+            .AddPrometheusClient()
+            .AddSloEvaluation(builder.Configuration);
+        configure?.Invoke(builder);
+
         var app = builder.Build();
         app.MapGet("/health/live", () => TypedResults.Ok(new { status = "live" }));
-        await app.RunAsync();
+        app.MapGet("/health/ready", (StatusBoard board) => board.Ready
+            ? Results.Ok(new { status = "ready" })
+            : Results.Json(new { status = "starting" }, statusCode: StatusCodes.Status503ServiceUnavailable));
+        return app;
     }
+
+    public static async Task RunAsync(string[] args) => await Build(args).RunAsync();
 }

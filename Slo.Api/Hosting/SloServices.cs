@@ -1,0 +1,101 @@
+using Microsoft.Extensions.Http.Resilience;
+using Microsoft.Extensions.Options;
+using Polly;
+using Slo.Api.Definitions;
+using Slo.Api.Evaluation;
+using Slo.Api.Prometheus;
+using Slo.Api.Storage;
+
+namespace Slo.Api.Hosting;
+
+/// <summary>Composition of the service: each method adds one concern, so Program reads like a table of contents.</summary>
+public static class SloServices
+{
+    /// <summary>Options, validated at start-up so a bad setting stops the service with a message naming it.</summary>
+    public static IServiceCollection AddSloOptions(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<PrometheusOptions>().Bind(configuration.GetSection(PrometheusOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<EvaluationOptions>().Bind(configuration.GetSection(EvaluationOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<StorageOptions>().Bind(configuration.GetSection(StorageOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<DefinitionsOptions>().Bind(configuration.GetSection(DefinitionsOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<IValidateOptions<PrometheusOptions>, PrometheusOptionsValidator>();
+        return services;
+    }
+
+    /// <summary>The Prometheus client with timeouts per attempt and in total, jittered retries and a circuit breaker.</summary>
+    public static IServiceCollection AddPrometheusClient(this IServiceCollection services)
+    {
+        services
+            .AddHttpClient<PrometheusClient>((sp, http) =>
+            {
+                var url = sp.GetRequiredService<IOptions<PrometheusOptions>>().Value.Url.ToString();
+                http.BaseAddress = new Uri(url.EndsWith('/') ? url : url + "/");
+                // The resilience pipeline owns every timeout.
+                http.Timeout = Timeout.InfiniteTimeSpan;
+            })
+            // Long-lived client (the measurer is a singleton): rotate connections rather than handlers.
+            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) })
+            .SetHandlerLifetime(Timeout.InfiniteTimeSpan)
+            .AddStandardResilienceHandler()
+            .Configure((HttpStandardResilienceOptions resilience, IServiceProvider sp) =>
+            {
+                var options = sp.GetRequiredService<IOptions<PrometheusOptions>>().Value;
+                resilience.AttemptTimeout.Timeout = options.AttemptTimeout;
+                resilience.TotalRequestTimeout.Timeout = options.TotalTimeout;
+                resilience.Retry.MaxRetryAttempts = Math.Max(1, options.MaxRetries);
+                resilience.Retry.ShouldRetryAfterHeader = false;
+                if (options.MaxRetries == 0)
+                    resilience.Retry.ShouldHandle = _ => ValueTask.FromResult(false);
+                resilience.Retry.BackoffType = DelayBackoffType.Exponential;
+                resilience.Retry.UseJitter = true;
+                resilience.Retry.Delay = TimeSpan.FromMilliseconds(200);
+                resilience.CircuitBreaker.SamplingDuration = TimeSpan.FromTicks(Math.Max(TimeSpan.FromSeconds(30).Ticks, 2 * options.AttemptTimeout.Ticks));
+                resilience.CircuitBreaker.BreakDuration = TimeSpan.FromSeconds(5);
+            });
+        services.AddSingleton<ObjectiveMeasurer>();
+        return services;
+    }
+
+    /// <summary>SQL storage: provider from <c>Storage:Provider</c>, migrations applied at start-up.</summary>
+    public static IServiceCollection AddSloStorage(this IServiceCollection services)
+    {
+        services.AddSingleton(sp => SqlDatabase.From(sp.GetRequiredService<IOptions<StorageOptions>>().Value));
+        services.AddSingleton<MigrationRunner>();
+        services.AddSingleton<EvaluationHistory>();
+        services.AddHostedService<StorageInitializer>();
+        return services;
+    }
+
+    /// <summary>Definitions, the status board and the evaluation worker.</summary>
+    public static IServiceCollection AddSloEvaluation(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddSingleton<IClock>(SystemClock.Instance);
+        services.AddSingleton<DefinitionCatalog>();
+        services.AddSingleton<StatusBoard>();
+        services.AddSingleton<EvaluationWorker>();
+        if (configuration.GetValue($"{EvaluationOptions.Section}:Enabled", true))
+            services.AddHostedService(sp => sp.GetRequiredService<EvaluationWorker>());
+        return services;
+    }
+}
+
+/// <summary>Rules between Prometheus settings that attributes cannot express.</summary>
+internal sealed class PrometheusOptionsValidator : IValidateOptions<PrometheusOptions>
+{
+    public ValidateOptionsResult Validate(string? name, PrometheusOptions options)
+    {
+        if (!options.Url.IsAbsoluteUri || options.Url.Scheme is not ("http" or "https"))
+            return ValidateOptionsResult.Fail($"Prometheus:Url '{options.Url}' must be an absolute http(s) URL.");
+        if (options.TotalTimeout < options.AttemptTimeout)
+            return ValidateOptionsResult.Fail("Prometheus:TotalTimeout must be at least Prometheus:AttemptTimeout.");
+        return ValidateOptionsResult.Success;
+    }
+}
+
+/// <summary>Applies migrations before anything else touches the database.</summary>
+internal sealed class StorageInitializer(MigrationRunner runner) : IHostedService
+{
+    public Task StartAsync(CancellationToken cancellationToken) => runner.MigrateAsync(cancellationToken);
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+}

@@ -1,0 +1,131 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+
+namespace Slo.Tests.Integration;
+
+/// <summary>A real Prometheus process on 127.0.0.1 at a free port, over a TSDB folder of backfilled blocks.</summary>
+internal sealed class PrometheusServer : IAsyncDisposable
+{
+    private static readonly HttpClient Http = new() { Timeout = TimeSpan.FromSeconds(5) };
+    private readonly string _directory;
+    private Process? _process;
+
+    private PrometheusServer(string directory, int port, string? rules)
+    {
+        _directory = directory;
+        Port = port;
+        var config = "global:\n  scrape_interval: 1m\n  evaluation_interval: 1m\nscrape_configs: []\n";
+        if (rules is not null)
+            config += $"rule_files: ['{rules}']\n";
+        File.WriteAllText(ConfigPath, config);
+    }
+
+    public int Port { get; }
+    public Uri Url => new($"http://127.0.0.1:{Port}/");
+    public string TsdbPath => Path.Combine(_directory, "tsdb");
+    private string ConfigPath => Path.Combine(_directory, "prometheus.yml");
+    private string LogPath => Path.Combine(_directory, "prometheus.log");
+
+    /// <summary>Starts Prometheus over the blocks in <paramref name="directory"/>/tsdb and waits until it is ready.</summary>
+    public static async Task<PrometheusServer> StartAsync(string directory, string? rulesFile = null)
+    {
+        var server = new PrometheusServer(directory, FreePort(), rulesFile);
+        await server.StartAsync();
+        return server;
+    }
+
+    public static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    public async Task StartAsync()
+    {
+        var info = new ProcessStartInfo(Tools.Require("prometheus"))
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        foreach (var arg in new[]
+                 {
+                     $"--config.file={ConfigPath}",
+                     $"--storage.tsdb.path={TsdbPath}",
+                     $"--web.listen-address=127.0.0.1:{Port}",
+                     "--storage.tsdb.retention.time=3650d",
+                     "--log.level=warn",
+                 })
+        {
+            info.ArgumentList.Add(arg);
+        }
+
+        var log = new StreamWriter(LogPath, append: true) { AutoFlush = true };
+        _process = Process.Start(info)!;
+        _process.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (log) log.WriteLine(e.Data); };
+        _process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (log) log.WriteLine(e.Data); };
+        _process.BeginOutputReadLine();
+        _process.BeginErrorReadLine();
+
+        var deadline = DateTime.UtcNow.AddSeconds(90);
+        while (DateTime.UtcNow < deadline)
+        {
+            if (_process.HasExited)
+                throw new InvalidOperationException($"Prometheus exited with {_process.ExitCode}; see {LogPath}");
+            try
+            {
+                using var response = await Http.GetAsync(new Uri(Url, "-/ready"));
+                if (response.IsSuccessStatusCode)
+                    return;
+            }
+            catch (HttpRequestException)
+            {
+            }
+            catch (TaskCanceledException)
+            {
+            }
+
+            await Task.Delay(200);
+        }
+
+        throw new TimeoutException($"Prometheus on port {Port} was not ready within 90 s; see {LogPath}");
+    }
+
+    public async Task StopAsync()
+    {
+        if (_process is null)
+            return;
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync();
+        }
+
+        _process.Dispose();
+        _process = null;
+    }
+
+    public async ValueTask DisposeAsync() => await StopAsync();
+}
+
+/// <summary>Finds the Debian binaries the integration tests need, and says how to get them when they are missing.</summary>
+internal static class Tools
+{
+    public static string Require(string name, params string[] alternatives)
+    {
+        foreach (var candidate in alternatives.Prepend(name))
+        {
+            foreach (var dir in (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':', StringSplitOptions.RemoveEmptyEntries))
+            {
+                var path = Path.Combine(dir, candidate);
+                if (File.Exists(path))
+                    return path;
+            }
+        }
+
+        throw new InvalidOperationException(
+            $"'{name}' is not installed. The integration tests run the real thing: install Debian's prometheus and prometheus-alertmanager " +
+            "(scripts/test does so when run as root: apt-get install -y prometheus prometheus-alertmanager).");
+    }
+}
