@@ -131,12 +131,14 @@ public sealed class PrometheusClient(HttpClient http)
             if (status == "success" && root.TryGetProperty("data", out _))
                 return document;
 
-            document.Dispose();
-            if (status == "error")
+            using (document)
             {
-                var errorType = root.TryGetProperty("errorType", out var et) ? et.GetString() : "error";
-                var error = root.TryGetProperty("error", out var er) ? er.GetString() : "(no message)";
-                throw new PrometheusException(PrometheusFailure.QueryError, $"Prometheus rejected the query ({errorType}): {error}");
+                if (status == "error")
+                {
+                    var errorType = root.TryGetProperty("errorType", out var et) ? et.GetString() : "error";
+                    var error = root.TryGetProperty("error", out var er) ? er.GetString() : "(no message)";
+                    throw new PrometheusException(PrometheusFailure.QueryError, $"Prometheus rejected the query ({errorType}): {error}");
+                }
             }
 
             throw new PrometheusException(PrometheusFailure.BadResponse, $"Prometheus answered HTTP {(int)response.StatusCode} without a status: {Shorten(body)}");

@@ -15,7 +15,8 @@ public sealed partial class MigrationRunner(SqlDatabase database, NodaTime.ICloc
     public static IReadOnlyList<Migration> Discover(string provider)
     {
         var assembly = typeof(MigrationRunner).Assembly;
-        var prefix = $"{assembly.GetName().Name}.Storage.Migrations.{provider}.";
+        // Resource names follow the root namespace and folders, not the assembly name ("slo").
+        var prefix = $"{typeof(MigrationRunner).Namespace}.Migrations.{provider}.";
         var migrations = new List<Migration>();
         foreach (var name in assembly.GetManifestResourceNames().Where(n => n.StartsWith(prefix, StringComparison.Ordinal)))
         {
