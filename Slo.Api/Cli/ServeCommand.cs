@@ -1,4 +1,3 @@
-using Slo.Api.Evaluation;
 using Slo.Api.Hosting;
 
 namespace Slo.Api.Cli;
@@ -19,15 +18,11 @@ public static class ServeCommand
             .AddSloOptions(builder.Configuration)
             .AddSloStorage()
             .AddPrometheusClient()
-            .AddSloEvaluation(builder.Configuration);
+            .AddSloEvaluation(builder.Configuration)
+            .AddSloApi();
         configure?.Invoke(builder);
 
-        var app = builder.Build();
-        app.MapGet("/health/live", () => TypedResults.Ok(new { status = "live" }));
-        app.MapGet("/health/ready", (StatusBoard board) => board.Ready
-            ? Results.Ok(new { status = "ready" })
-            : Results.Json(new { status = "starting" }, statusCode: StatusCodes.Status503ServiceUnavailable));
-        return app;
+        return builder.Build().MapSlo();
     }
 
     public static async Task RunAsync(string[] args) => await Build(args).RunAsync();

@@ -8,6 +8,8 @@ public static class SloCommandLine
                slo validate [DIR]                 check definitions; exit 0 valid, 1 invalid
                slo gate SERVICE [--url URL] [--json]
                slo rules [DIR]
+               slo demo-data DIR                  write a month of demo traffic as Prometheus blocks
+               slo demo-exporter DIR [--urls URL] serve the same demo counters live
         """;
 
     public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr)
@@ -24,7 +26,13 @@ public static class SloCommandLine
             case "help" or "--help" or "-h":
                 await stdout.WriteLineAsync(Usage);
                 return 0;
-            case "gate" or "rules":
+            case "gate":
+                return await GateCommand.RunAsync(rest, stdout, stderr);
+            case "demo-data":
+                return await DemoCommands.DataAsync(rest, stdout, stderr);
+            case "demo-exporter":
+                return await DemoCommands.ExporterAsync(rest);
+            case "rules":
                 await stderr.WriteLineAsync($"slo {verb}: not available in this build yet");
                 return 2;
             default:

@@ -81,14 +81,15 @@ public sealed class SyntheticTraffic
     }
 
     /// <summary>Writes one OpenMetrics file per day (promtool's backfill is much faster on small files); returns their paths.</summary>
-    public IReadOnlyList<string> WriteOpenMetrics(string directory)
+    public IReadOnlyList<string> WriteOpenMetrics(string directory, Instant? until = null)
     {
         Directory.CreateDirectory(directory);
         var files = new List<string>();
         var perFile = (int)(Duration.FromDays(1) / Step);
-        for (var first = 0; first < MinuteCount; first += perFile)
+        var count = until is { } u ? Math.Min(MinuteCount, (int)((u - Start) / Step) + 1) : MinuteCount;
+        for (var first = 0; first < count; first += perFile)
         {
-            var last = Math.Min(MinuteCount, first + perFile);
+            var last = Math.Min(count, first + perFile);
             var path = Path.Combine(directory, $"traffic-{first / perFile:D4}.om");
             using var writer = new StreamWriter(path, false, new UTF8Encoding(false), 1 << 16);
             WriteSlice(writer, first, last);
@@ -133,6 +134,36 @@ public sealed class SyntheticTraffic
         }
 
         w.Write("# EOF\n");
+    }
+
+    /// <summary>
+    /// The Prometheus text exposition of every series at the minute containing <paramref name="at"/>: what a live
+    /// exporter of the same traffic shows, continuing the backfilled counters without a jump.
+    /// </summary>
+    public string Exposition(Instant at)
+    {
+        var index = (int)Math.Clamp((at - Start) / Step, 0, MinuteCount - 1);
+        var w = new StringWriter(CultureInfo.InvariantCulture);
+        w.Write("# HELP http_requests_total Requests served.\n# TYPE http_requests_total counter\n");
+        foreach (var p in Profiles)
+        {
+            var c = _cumulative[p.Job][index];
+            w.Write($"http_requests_total{{job=\"{p.Job}\",code=\"200\"}} {c.Requests - c.Errors}\n");
+            w.Write($"http_requests_total{{job=\"{p.Job}\",code=\"500\"}} {c.Errors}\n");
+        }
+
+        w.Write("# HELP http_request_duration_seconds Request latency.\n# TYPE http_request_duration_seconds histogram\n");
+        foreach (var p in Profiles)
+        {
+            var c = _cumulative[p.Job][index];
+            for (var b = 0; b < Bounds.Length; b++)
+                w.Write($"http_request_duration_seconds_bucket{{job=\"{p.Job}\",le=\"{Bounds[b].ToString(CultureInfo.InvariantCulture)}\"}} {c.Buckets[b]}\n");
+            w.Write($"http_request_duration_seconds_bucket{{job=\"{p.Job}\",le=\"+Inf\"}} {c.Requests}\n");
+            w.Write($"http_request_duration_seconds_count{{job=\"{p.Job}\"}} {c.Requests}\n");
+            w.Write($"http_request_duration_seconds_sum{{job=\"{p.Job}\"}} {c.Seconds.ToString("0.###", CultureInfo.InvariantCulture)}\n");
+        }
+
+        return w.ToString();
     }
 
     private string Timestamp(int index) => (At(index).ToUnixTimeMilliseconds() / 1000).ToString(CultureInfo.InvariantCulture);

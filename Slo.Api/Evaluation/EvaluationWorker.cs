@@ -1,3 +1,4 @@
+using Slo.Api.Hosting;
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using Microsoft.Extensions.Options;
@@ -22,6 +23,7 @@ public sealed class EvaluationWorker(
     IOptions<EvaluationOptions> evaluationOptions,
     IOptions<PrometheusOptions> prometheusOptions,
     IOptions<StorageOptions> storageOptions,
+    Metrics.SloMetrics metrics,
     ILogger<EvaluationWorker> logger) : BackgroundService
 {
     private static readonly Duration PruneEvery = Duration.FromHours(1);
@@ -64,7 +66,7 @@ public sealed class EvaluationWorker(
     /// <summary>Evaluates every objective once, at the clock's current instant.</summary>
     public async Task<CycleSummary> RunCycleAsync(CancellationToken cancellationToken)
     {
-        var at = clock.GetCurrentInstant();
+        var at = clock.Now();
         var started = Stopwatch.GetTimestamp();
         var objectives = catalog.Current.Objectives;
         var statuses = new ConcurrentBag<ObjectiveStatus>();
@@ -83,6 +85,12 @@ public sealed class EvaluationWorker(
             catch (Exception e)
             {
                 Interlocked.Increment(ref failed);
+                metrics.RecordFailure(e switch
+                {
+                    PrometheusException p => p.FailureName,
+                    DefinitionMismatchException => "definition_mismatch",
+                    _ => "internal",
+                });
                 var reason = e is PrometheusException or DefinitionMismatchException ? e.Message : $"internal error: {e.Message}";
                 if (e is not PrometheusException and not DefinitionMismatchException)
                     logger.LogError(e, "Evaluating {Objective} failed", objective.Id);
@@ -94,7 +102,7 @@ public sealed class EvaluationWorker(
 
         await RecordAsync(statuses, at, cancellationToken);
         var summary = new CycleSummary(at, Duration.FromTimeSpan(Stopwatch.GetElapsedTime(started)), objectives.Count, failed);
-        board.CompleteCycle(summary);
+        board.CompleteCycle(summary, statuses.ToArray());
         return summary;
     }
 

@@ -6,11 +6,13 @@ namespace Slo.Api.Evaluation;
 
 /// <summary>
 /// The latest status of every objective, in memory, for the API. A failed evaluation never erases numbers: the
-/// previous ones stay, marked stale with the reason, and their age keeps growing.
+/// previous ones stay, marked stale with the reason, and their age keeps growing. It also remembers since when each
+/// burn-rate tier has been firing.
 /// </summary>
 public sealed class StatusBoard
 {
     private readonly ConcurrentDictionary<ObjectiveId, ObjectiveStatus> _latest = new();
+    private readonly ConcurrentDictionary<(ObjectiveId, string), Instant> _firingSince = new();
     private volatile CycleSummary? _lastCycle;
 
     /// <summary>True once the first evaluation cycle has finished.</summary>
@@ -18,23 +20,46 @@ public sealed class StatusBoard
 
     public CycleSummary? LastCycle => _lastCycle;
 
+    /// <summary>Raised after each cycle, with every status of that cycle.</summary>
+    public event Action<CycleSummary, IReadOnlyCollection<ObjectiveStatus>>? CycleCompleted;
+
     public ObjectiveStatus? Get(ObjectiveId id) => _latest.GetValueOrDefault(id);
 
     public IReadOnlyCollection<ObjectiveStatus> All => _latest.Values.ToArray();
 
+    /// <summary>Since when a tier (by <see cref="Engine.Alerting.AlertTier.Key"/>) has fired without a break; null when it does not fire.</summary>
+    public Instant? FiringSince(ObjectiveId id, string tierKey) => _firingSince.TryGetValue((id, tierKey), out var since) ? since : null;
+
+    /// <summary>Restores "firing since" instants kept elsewhere (e.g. in SQL across a restart).</summary>
+    public void RestoreFiringSince(ObjectiveId id, string tierKey, Instant since) => _firingSince.TryAdd((id, tierKey), since);
+
     public ObjectiveStatus RecordSuccess(ObjectiveStatus status)
     {
         _latest[status.Id] = status;
+        foreach (var alert in status.Alerts)
+        {
+            var key = (status.Id, alert.Tier.Key);
+            if (alert.Firing)
+                _firingSince.TryAdd(key, status.EvaluatedAt);
+            else
+                _firingSince.TryRemove(key, out _);
+        }
+
         return status;
     }
 
+    /// <summary>Keeps the previous numbers as stale. Firing tiers stay as they were: no data is no evidence the fire is out.</summary>
     public ObjectiveStatus RecordFailure(Objective objective, Instant at, string reason) =>
         _latest.AddOrUpdate(
             objective.Id,
             _ => ObjectiveStatus.Failed(objective, at, reason),
             (_, previous) => previous.MarkStale(reason));
 
-    public void CompleteCycle(CycleSummary summary) => _lastCycle = summary;
+    public void CompleteCycle(CycleSummary summary, IReadOnlyCollection<ObjectiveStatus> statuses)
+    {
+        _lastCycle = summary;
+        CycleCompleted?.Invoke(summary, statuses);
+    }
 }
 
 /// <summary>What one evaluation cycle did.</summary>

@@ -18,6 +18,7 @@ public static class SloServices
         services.AddOptions<EvaluationOptions>().Bind(configuration.GetSection(EvaluationOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<StorageOptions>().Bind(configuration.GetSection(StorageOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<DefinitionsOptions>().Bind(configuration.GetSection(DefinitionsOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<Api.ApiOptions>().Bind(configuration.GetSection(Api.ApiOptions.Section));
         services.AddSingleton<IValidateOptions<PrometheusOptions>, PrometheusOptionsValidator>();
         return services;
     }
@@ -73,8 +74,37 @@ public static class SloServices
         services.AddSingleton<DefinitionCatalog>();
         services.AddSingleton<StatusBoard>();
         services.AddSingleton<EvaluationWorker>();
+        services.AddSingleton<Metrics.SloMetrics>();
         if (configuration.GetValue($"{EvaluationOptions.Section}:Enabled", true))
             services.AddHostedService(sp => sp.GetRequiredService<EvaluationWorker>());
+        return services;
+    }
+}
+
+/// <summary>The HTTP side: JSON, problem details, OpenAPI, the release gate and its audit trail.</summary>
+public static class SloApiServices
+{
+    public static IServiceCollection AddSloApi(this IServiceCollection services)
+    {
+        services.ConfigureHttpJsonOptions(o => Api.ApiJson.Configure(o.SerializerOptions));
+        services.AddProblemDetails();
+        services.AddOpenApi(o => o.AddSchemaTransformer((schema, context, _) =>
+        {
+            // Instants travel as ISO-8601 strings.
+            var type = Nullable.GetUnderlyingType(context.JsonTypeInfo.Type) ?? context.JsonTypeInfo.Type;
+            if (type == typeof(Instant))
+            {
+                schema.Type = Microsoft.OpenApi.JsonSchemaType.String;
+                schema.Format = "date-time";
+                schema.Properties?.Clear();
+            }
+
+            return Task.CompletedTask;
+        }));
+        services.AddSingleton<GateStore>();
+        services.AddSingleton<Gate.GateAuditQueue>();
+        services.AddSingleton<Gate.GateService>();
+        services.AddHostedService<Gate.GateAuditWriter>();
         return services;
     }
 }

@@ -1,0 +1,106 @@
+using Slo.Api.Evaluation;
+using Slo.Engine;
+using Slo.Engine.Alerting;
+using Slo.Engine.Evaluation;
+using Slo.Engine.Gating;
+using Slo.Engine.Windows;
+
+namespace Slo.Api.Api;
+
+// The JSON shapes of the v1 HTTP contract (docs: ../shared/DESIGN.md). Ratios are fractions, instants ISO-8601 UTC.
+
+public sealed record WindowDto(string Kind, string Length, Instant Start, Instant End, string? TimeZone);
+
+public sealed record EventsDto(double Good, double Bad, double Total);
+
+public sealed record ErrorBudgetDto(double Allowed, double Consumed, double Remaining, double RemainingEvents, Instant? ExhaustsAt);
+
+public sealed record AlertDto(string Severity, string LongWindow, string ShortWindow, double Factor, bool Firing, Instant? Since, double? LongBurnRate, double? ShortBurnRate, bool Enabled);
+
+public sealed record ObjectiveStatusDto(
+    string Id,
+    string Service,
+    string Name,
+    string Signal,
+    double Target,
+    WindowDto Window,
+    string State,
+    Instant? EvaluatedAt,
+    long? DataAgeSeconds,
+    double? Sli,
+    EventsDto? Events,
+    ErrorBudgetDto? ErrorBudget,
+    IReadOnlyDictionary<string, double?> BurnRates,
+    IReadOnlyList<AlertDto> Alerts,
+    string BudgetingMethod,
+    EventsDto? Timeslices,
+    string? Message);
+
+public sealed record SignalSummaryDto(double? BudgetRemaining, IReadOnlyList<ObjectiveStatusDto> Objectives);
+
+public sealed record ServiceSummaryDto(string Service, SignalSummaryDto Reliability, SignalSummaryDto Performance);
+
+public sealed record HistoryPointDto(Instant At, double? Sli, double? BudgetRemaining, string State);
+
+public sealed record FiringAlertDto(string Objective, string Service, string Signal, string Severity, string LongWindow, string ShortWindow, double Factor, double? LongBurnRate, double? ShortBurnRate, Instant? Since);
+
+public sealed record GateCheckDto(string Objective, string Signal, string Rule, double Threshold, double? Actual, string Outcome, string Message);
+
+public sealed record GateOverrideDto(string Id, string Service, string Reason, string CreatedBy, Instant CreatedAt, Instant ExpiresAt);
+
+public sealed record GateDecisionDto(string Service, string Decision, Instant EvaluatedAt, IReadOnlyList<GateCheckDto> Checks, GateOverrideDto? Override, bool Overridden);
+
+/// <summary>The body of <c>POST /api/v1/services/{service}/gate/overrides</c>.</summary>
+public sealed record GateOverrideRequest(string? Reason, Instant? ExpiresAt, string? CreatedBy);
+
+public static class Contracts
+{
+    public static ObjectiveStatusDto ToDto(this ObjectiveStatus status, Instant now, StatusBoard? board = null)
+    {
+        var o = status.Objective;
+        var evaluated = status.State != ObjectiveState.Error || status.Budget is not null;
+        return new ObjectiveStatusDto(
+            o.Id.ToString(),
+            o.Service,
+            o.Name,
+            o.Signal.ToName(),
+            o.Target.Fraction,
+            new WindowDto(o.Window.Kind, o.Window.Length, status.Window.Start, status.Window.End, (o.Window as CalendarWindow)?.Zone.Id),
+            status.State.ToName(),
+            status.EvaluatedAt,
+            (long)Math.Floor((now - status.EvaluatedAt).TotalSeconds),
+            status.Sli,
+            status.Events is { } e && evaluated ? new EventsDto(e.Good, e.Bad, e.Total) : null,
+            status.Budget is { } b ? new ErrorBudgetDto(b.Allowed, b.Consumed, b.Remaining, b.RemainingEvents, status.ExhaustsAt) : null,
+            status.BurnRates.ToDictionary(kv => BurnWindows.Label(kv.Key), kv => kv.Value),
+            status.Alerts.Select(a => new AlertDto(
+                a.Tier.Severity.ToName(),
+                BurnWindows.Label(a.Tier.LongWindow),
+                BurnWindows.Label(a.Tier.ShortWindow),
+                a.Factor,
+                a.Firing,
+                a.Firing ? board?.FiringSince(o.Id, a.Tier.Key) ?? status.EvaluatedAt : null,
+                a.LongBurnRate,
+                a.ShortBurnRate,
+                a.Tier.Enabled)).ToArray(),
+            o.Budgeting.ToString() is var method && method.StartsWith("Timeslices", StringComparison.Ordinal) ? "timeslices" : "occurrences",
+            status.Slices is { } s ? new EventsDto(s.Good, s.Bad, s.Total) : null,
+            status.Message);
+    }
+
+    public static GateDecisionDto ToDto(this GateDecision decision, string? overrideId) =>
+        new(decision.Service,
+            decision.Decision.ToName(),
+            decision.EvaluatedAt,
+            decision.Checks.Select(c => new GateCheckDto(c.Objective.ToString(), c.Signal.ToName(), c.Rule, c.Threshold, c.Actual, c.Outcome.ToName(), c.Message)).ToArray(),
+            decision.Override is { } o ? o.ToDto(overrideId ?? "") : null,
+            decision.Overridden);
+
+    public static GateOverrideDto ToDto(this GateOverride o, string id) => new(id, o.Service, o.Reason, o.CreatedBy, o.CreatedAt, o.ExpiresAt);
+
+    /// <summary>The worst (lowest) remaining budget among objectives with numbers; null when none has any.</summary>
+    public static double? WorstRemaining(IEnumerable<ObjectiveStatusDto> objectives) =>
+        objectives.Select(o => o.ErrorBudget?.Remaining).Where(r => r is not null).Min();
+
+    public static bool IsSignal(this ObjectiveStatusDto dto, Signal signal) => dto.Signal == signal.ToName();
+}

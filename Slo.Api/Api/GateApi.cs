@@ -1,0 +1,123 @@
+using Slo.Api.Hosting;
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Options;
+using Slo.Api.Definitions;
+using Slo.Api.Gate;
+using Slo.Engine.Gating;
+
+namespace Slo.Api.Api;
+
+/// <summary>The <c>Api</c> configuration section.</summary>
+public sealed class ApiOptions
+{
+    public const string Section = "Api";
+
+    /// <summary>The Bearer token that authorises writes (gate overrides). Empty: every write is refused.</summary>
+    public string Token { get; set; } = "";
+
+    /// <summary>The longest an override may last.</summary>
+    public TimeSpan MaxOverrideDuration { get; set; } = TimeSpan.FromDays(7);
+}
+
+/// <summary>The release gate and its overrides.</summary>
+public static class GateApi
+{
+    public static RouteGroupBuilder MapGateApi(this IEndpointRouteBuilder app)
+    {
+        var gate = app.MapGroup("/api/v1/services/{service}/gate").WithTags("gate");
+        gate.MapGet("/", GetGate).WithName("GetGate")
+            .WithSummary("Release gate: 200 pass or warn, 409 fail, 503 unknown (stale or missing data)")
+            .Produces<GateDecisionDto>(StatusCodes.Status409Conflict).Produces<GateDecisionDto>(StatusCodes.Status503ServiceUnavailable)
+            .ProducesProblem(StatusCodes.Status404NotFound);
+        gate.MapPost("/overrides", PostOverride).WithName("PostGateOverride")
+            .WithSummary("Let releases through a failing gate until expiresAt (Bearer token required)")
+            .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status404NotFound);
+        return gate;
+    }
+
+    public static Results<Ok<GateDecisionDto>, JsonHttpResult<GateDecisionDto>, ProblemHttpResult> GetGate(string service, GateService gates)
+    {
+        var decision = gates.Decide(service);
+        if (decision is null)
+            return Problems.UnknownService(service);
+        return decision.Decision switch
+        {
+            "fail" => TypedResults.Json(decision, ApiJson.Options, statusCode: StatusCodes.Status409Conflict),
+            "unknown" => TypedResults.Json(decision, ApiJson.Options, statusCode: StatusCodes.Status503ServiceUnavailable),
+            _ => TypedResults.Ok(decision),
+        };
+    }
+
+    public static async Task<Results<Created<GateOverrideDto>, ProblemHttpResult>> PostOverride(
+        string service,
+        GateOverrideRequest? request,
+        HttpContext http,
+        DefinitionCatalog catalog,
+        GateService gates,
+        IOptions<ApiOptions> options,
+        IClock clock,
+        CancellationToken cancellationToken)
+    {
+        var refusal = Authorise(http, options.Value.Token);
+        if (refusal is not null)
+            return refusal;
+        if (catalog.Current.FindService(service) is null)
+            return Problems.UnknownService(service);
+
+        var now = clock.Now();
+        var max = Duration.FromTimeSpan(options.Value.MaxOverrideDuration);
+        var problems = new List<string>();
+        if (string.IsNullOrWhiteSpace(request?.Reason))
+            problems.Add("'reason' is required: say why the release may ship");
+        else if (request.Reason.Length > 2000)
+            problems.Add("'reason' is longer than 2000 characters");
+        if (string.IsNullOrWhiteSpace(request?.CreatedBy))
+            problems.Add("'createdBy' is required: who decided");
+        else if (request.CreatedBy.Length > 200)
+            problems.Add("'createdBy' is longer than 200 characters");
+        if (request?.ExpiresAt is not { } expires)
+            problems.Add("'expiresAt' is required: an ISO-8601 instant in the future");
+        else if (expires <= now)
+            problems.Add($"'expiresAt' ({expires}) has already passed");
+        else if (expires - now > max)
+            problems.Add($"'expiresAt' lies more than {max.TotalDays:0.#} days ahead (Api:MaxOverrideDuration)");
+        if (problems.Count > 0)
+            return Problems.BadRequest(string.Join("; ", problems));
+
+        var stored = await gates.AddOverrideAsync(new GateOverride(service, request!.Reason!.Trim(), request.CreatedBy!.Trim(), now, request.ExpiresAt!.Value), cancellationToken);
+        return TypedResults.Created($"/api/v1/services/{service}/gate", stored.Override.ToDto(stored.Id));
+    }
+
+    /// <summary>Null when the request carries the configured token; otherwise the problem to answer with.</summary>
+    private static ProblemHttpResult? Authorise(HttpContext http, string configured)
+    {
+        if (string.IsNullOrEmpty(configured))
+        {
+            return TypedResults.Problem(
+                title: "Writes are disabled",
+                detail: "No Api:Token is configured, so the API refuses every write.",
+                statusCode: StatusCodes.Status403Forbidden);
+        }
+
+        var header = http.Request.Headers.Authorization.ToString();
+        var presented = header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? header["Bearer ".Length..].Trim() : null;
+        if (presented is not null && TokensEqual(presented, configured))
+            return null;
+
+        http.Response.Headers.WWWAuthenticate = "Bearer";
+        return TypedResults.Problem(
+            title: "Unauthorized",
+            detail: presented is null ? "Send 'Authorization: Bearer <token>'." : "The Bearer token is not valid.",
+            statusCode: StatusCodes.Status401Unauthorized);
+    }
+
+    /// <summary>Compares in constant time: hashing first makes the lengths equal, so nothing leaks through timing.</summary>
+    internal static bool TokensEqual(string presented, string configured) =>
+        CryptographicOperations.FixedTimeEquals(
+            SHA256.HashData(Encoding.UTF8.GetBytes(presented)),
+            SHA256.HashData(Encoding.UTF8.GetBytes(configured)));
+}

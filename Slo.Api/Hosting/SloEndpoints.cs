@@ -1,0 +1,27 @@
+using Prometheus;
+using Slo.Api.Api;
+using Slo.Api.Evaluation;
+using Slo.Api.Metrics;
+
+namespace Slo.Api.Hosting;
+
+/// <summary>Every route the service answers.</summary>
+public static class SloEndpoints
+{
+    public static WebApplication MapSlo(this WebApplication app)
+    {
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.MapObjectivesApi();
+        app.MapGateApi();
+        app.MapOpenApi();
+        app.MapMetrics("/metrics", app.Services.GetRequiredService<SloMetrics>().Registry);
+        app.MapGet("/health/live", () => TypedResults.Ok(new { status = "live" })).WithTags("health");
+        app.MapGet("/health/ready", (StatusBoard board) => board.Ready
+            ? Results.Ok(new { status = "ready", lastCycle = board.LastCycle!.At })
+            : Results.Json(new { status = "starting", detail = "the first evaluation has not finished" }, statusCode: StatusCodes.Status503ServiceUnavailable))
+            .WithTags("health");
+        app.MapDashboard();
+        return app;
+    }
+}

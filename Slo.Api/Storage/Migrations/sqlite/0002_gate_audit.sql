@@ -1,0 +1,23 @@
+-- Release-gate overrides and every gate decision served, for audit. Ids are 32-digit hex GUIDs made by the service.
+CREATE TABLE gate_overrides (
+    id          TEXT    NOT NULL PRIMARY KEY,
+    service     TEXT    NOT NULL,
+    reason      TEXT    NOT NULL,
+    created_by  TEXT    NOT NULL,
+    created_at  INTEGER NOT NULL,
+    expires_at  INTEGER NOT NULL
+);
+
+CREATE INDEX ix_gate_overrides_service_expires ON gate_overrides (service, expires_at);
+
+CREATE TABLE gate_decisions (
+    id          TEXT    NOT NULL PRIMARY KEY,
+    service     TEXT    NOT NULL,
+    decided_at  INTEGER NOT NULL,
+    decision    TEXT    NOT NULL,
+    overridden  INTEGER NOT NULL,
+    override_id TEXT    NULL,
+    checks      TEXT    NOT NULL
+);
+
+CREATE INDEX ix_gate_decisions_service_decided ON gate_decisions (service, decided_at);
