@@ -19,22 +19,11 @@ internal static class EvaluationBenchmark
 {
     public static async Task<int> RunAsync(int objectives, int cycles)
     {
-        var work = Path.Combine(Path.GetTempPath(), "slo-bench-" + Guid.NewGuid().ToString("N")[..8]);
-        Directory.CreateDirectory(work);
-        try
+        await using var env = await BenchEnvironment.StartAsync(objectives);
+        var work = env.Directory;
+        var prometheus = env.Prometheus;
+        var definitions = env.DefinitionsPath;
         {
-            var end = Instant.FromUnixTimeMilliseconds(SystemClock.Instance.GetCurrentInstant().ToUnixTimeMilliseconds() / 60_000 * 60_000) - Duration.FromMinutes(5);
-            var jobs = Enumerable.Range(0, 20).Select(i => new TrafficProfile($"job{i:D2}", 500 + 50 * i, 0.0005 * (1 + i % 4), 0.004)).ToArray();
-            var traffic = new SyntheticTraffic(end - Duration.FromDays(30) - Duration.FromHours(1), end, jobs);
-            var sw = Stopwatch.StartNew();
-            var files = traffic.WriteOpenMetrics(Path.Combine(work, "om"));
-            await Backfill.RunAsync(files, Path.Combine(work, "prometheus", "tsdb"), CancellationToken.None, Tools.Require("promtool"));
-            Console.WriteLine($"data: {jobs.Length} jobs x 30 days backfilled in {sw.Elapsed.TotalSeconds:F1} s");
-
-            await using var prometheus = await PrometheusServer.StartAsync(Path.Combine(work, "prometheus"));
-            var definitions = Path.Combine(work, "definitions");
-            Directory.CreateDirectory(definitions);
-            File.WriteAllText(Path.Combine(definitions, "bench.yaml"), Definitions(objectives, jobs.Length));
 
             var counter = new CountingHandler();
             var app = ServeCommand.Build(
@@ -71,38 +60,9 @@ internal static class EvaluationBenchmark
             Console.WriteLine($"states after the last cycle: {string.Join(", ", states)}");
             await app.StopAsync();
             await app.DisposeAsync();
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
             return board.All.All(s => s.State == Slo.Engine.Evaluation.ObjectiveState.Ok) ? 0 : 1;
         }
-        finally
-        {
-            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-            Directory.Delete(work, recursive: true);
-        }
-    }
-
-    /// <summary>Objectives spread over the jobs and over ratio (bad and good), latency and calendar kinds.</summary>
-    private static string Definitions(int count, int jobs)
-    {
-        var sb = new StringBuilder();
-        var perService = 10;
-        for (var s = 0; s * perService < count; s++)
-        {
-            sb.Append(CultureInfo.InvariantCulture, $"---\napiVersion: slo/v1\nkind: ServiceObjectives\nservice: svc{s:D3}\nobjectives:\n");
-            for (var o = 0; o < perService && s * perService + o < count; o++)
-            {
-                var job = $"job{(s * perService + o) % jobs:D2}";
-                var indicator = (o % 4) switch
-                {
-                    0 => $"{{ ratio: {{ bad: 'http_requests_total{{job=\"{job}\",code=~\"5..\"}}', total: 'http_requests_total{{job=\"{job}\"}}' }} }}",
-                    1 => $"{{ ratio: {{ good: 'http_requests_total{{job=\"{job}\",code!~\"5..\"}}', total: 'http_requests_total{{job=\"{job}\"}}' }} }}",
-                    _ => $"{{ latency: {{ histogram: http_request_duration_seconds, selector: '{{job=\"{job}\"}}', threshold: {(o % 4 == 2 ? "300ms" : "1s")} }} }}",
-                };
-                var window = o % 5 == 4 ? "{ calendar: month, timeZone: Europe/Berlin }" : "30d";
-                sb.Append(CultureInfo.InvariantCulture, $"  - {{ name: o{o}, target: 99, window: {window}, indicator: {indicator} }}\n");
-            }
-        }
-
-        return sb.ToString();
     }
 
     private sealed class CountingHandler : DelegatingHandler

@@ -2,6 +2,7 @@ using System.Globalization;
 using Slo.Benchmarks;
 
 // usage: Slo.Benchmarks evaluation [OBJECTIVES] [CYCLES]
+//        Slo.Benchmarks http [OBJECTIVES] [SECONDS] [CONNECTIONS]
 var mode = args.Length > 0 ? args[0] : "evaluation";
 switch (mode)
 {
@@ -9,7 +10,12 @@ switch (mode)
         var objectives = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 1000;
         var cycles = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 3;
         return await EvaluationBenchmark.RunAsync(objectives, cycles);
+    case "http":
+        var count = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 1000;
+        var seconds = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 15;
+        var connections = args.Length > 3 ? int.Parse(args[3], CultureInfo.InvariantCulture) : 64;
+        return await HttpBenchmark.RunAsync(count, seconds, connections);
     default:
-        Console.Error.WriteLine($"unknown benchmark '{mode}'; known: evaluation");
+        Console.Error.WriteLine($"unknown benchmark '{mode}'; known: evaluation, http");
         return 2;
 }

@@ -30,7 +30,7 @@ public static class GateApi
         var gate = app.MapGroup("/api/v1/services/{service}/gate").WithTags("gate");
         gate.MapGet("/", GetGate).WithName("GetGate")
             .WithSummary("Release gate: 200 pass or warn, 409 fail, 503 unknown (stale or missing data)")
-            .Produces<GateDecisionDto>(StatusCodes.Status409Conflict).Produces<GateDecisionDto>(StatusCodes.Status503ServiceUnavailable)
+            .Produces<GateDecisionDto>(StatusCodes.Status200OK).Produces<GateDecisionDto>(StatusCodes.Status409Conflict).Produces<GateDecisionDto>(StatusCodes.Status503ServiceUnavailable)
             .ProducesProblem(StatusCodes.Status404NotFound);
         gate.MapPost("/overrides", PostOverride).WithName("PostGateOverride")
             .WithSummary("Let releases through a failing gate until expiresAt (Bearer token required)")
@@ -39,17 +39,12 @@ public static class GateApi
         return gate;
     }
 
-    public static Results<Ok<GateDecisionDto>, JsonHttpResult<GateDecisionDto>, ProblemHttpResult> GetGate(string service, GateService gates)
+    public static Results<JsonBytesResult, ProblemHttpResult> GetGate(string service, GateService gates)
     {
-        var decision = gates.Decide(service);
-        if (decision is null)
+        var served = gates.Decide(service);
+        if (served is null)
             return Problems.UnknownService(service);
-        return decision.Decision switch
-        {
-            "fail" => TypedResults.Json(decision, ApiJson.Options, statusCode: StatusCodes.Status409Conflict),
-            "unknown" => TypedResults.Json(decision, ApiJson.Options, statusCode: StatusCodes.Status503ServiceUnavailable),
-            _ => TypedResults.Ok(decision),
-        };
+        return new JsonBytesResult(served.Json, served.StatusCode);
     }
 
     public static async Task<Results<Created<GateOverrideDto>, ProblemHttpResult>> PostOverride(
@@ -120,4 +115,20 @@ public static class GateApi
         CryptographicOperations.FixedTimeEquals(
             SHA256.HashData(Encoding.UTF8.GetBytes(presented)),
             SHA256.HashData(Encoding.UTF8.GetBytes(configured)));
+}
+
+/// <summary>Pre-serialized JSON with a status code: the gate's decision is serialized once and served many times.</summary>
+public sealed class JsonBytesResult(byte[] json, int statusCode) : IResult, IStatusCodeHttpResult, IContentTypeHttpResult
+{
+    public int? StatusCode => statusCode;
+
+    public string ContentType => "application/json; charset=utf-8";
+
+    public Task ExecuteAsync(HttpContext httpContext)
+    {
+        httpContext.Response.StatusCode = statusCode;
+        httpContext.Response.ContentType = ContentType;
+        httpContext.Response.ContentLength = json.Length;
+        return httpContext.Response.Body.WriteAsync(json).AsTask();
+    }
 }

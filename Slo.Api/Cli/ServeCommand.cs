@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Options;
 using Slo.Api.Hosting;
 
 namespace Slo.Api.Cli;
@@ -25,5 +26,23 @@ public static class ServeCommand
         return builder.Build().MapSlo();
     }
 
-    public static async Task RunAsync(string[] args) => await Build(args).RunAsync();
+    public static async Task RunAsync(string[] args)
+    {
+        var app = Build(args);
+        Preflight(app.Services);
+        await app.RunAsync();
+    }
+
+    /// <summary>
+    /// Reads every setting and the definitions before the host starts, so a mistake stops the service with one clear
+    /// message (caught by the command line) instead of a host start-up failure and its stack trace.
+    /// </summary>
+    public static void Preflight(IServiceProvider services)
+    {
+        _ = services.GetRequiredService<IOptions<Prometheus.PrometheusOptions>>().Value;
+        _ = services.GetRequiredService<IOptions<Evaluation.EvaluationOptions>>().Value;
+        _ = services.GetRequiredService<IOptions<Storage.StorageOptions>>().Value;
+        _ = services.GetRequiredService<IOptions<Definitions.DefinitionsOptions>>().Value;
+        _ = services.GetRequiredService<Definitions.DefinitionCatalog>();
+    }
 }

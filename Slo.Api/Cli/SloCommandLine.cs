@@ -8,6 +8,7 @@ public static class SloCommandLine
                slo validate [DIR]                 check definitions; exit 0 valid, 1 invalid
                slo gate SERVICE [--url URL] [--json]
                slo rules [DIR]
+               slo health [--url URL]             exit 0 when the service is live
                slo demo-data DIR                  write a month of demo traffic as Prometheus blocks
                slo demo-exporter DIR [--urls URL] serve the same demo counters live
         """;
@@ -19,8 +20,17 @@ public static class SloCommandLine
         switch (verb)
         {
             case "serve":
-                await ServeCommand.RunAsync(rest);
-                return 0;
+                try
+                {
+                    await ServeCommand.RunAsync(rest);
+                    return 0;
+                }
+                catch (Exception e) when (e is Definitions.InvalidDefinitionsException or Microsoft.Extensions.Options.OptionsValidationException)
+                {
+                    // A setting or a definition is wrong: say which, without a stack trace.
+                    await stderr.WriteLineAsync($"slo: cannot start: {e.Message}");
+                    return 1;
+                }
             case "validate":
                 return ValidateCommand.Run(rest, stdout, stderr);
             case "help" or "--help" or "-h":
@@ -28,6 +38,8 @@ public static class SloCommandLine
                 return 0;
             case "gate":
                 return await GateCommand.RunAsync(rest, stdout, stderr);
+            case "health":
+                return await HealthCommand.RunAsync(rest, stderr);
             case "demo-data":
                 return await DemoCommands.DataAsync(rest, stdout, stderr);
             case "demo-exporter":

@@ -12,7 +12,8 @@ public sealed class EvaluationOptions : IValidatableObject
     [Required]
     public string Interval { get; set; } = "30s";
 
-    public Duration IntervalDuration => DurationText.Parse(Interval);
+    // A method, not a property: validation reads every property, and this one throws on the text it validates.
+    public Duration GetInterval() => DurationText.Parse(Interval);
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {

@@ -31,7 +31,7 @@ public sealed class EvaluationWorker(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var interval = evaluationOptions.Value.IntervalDuration.ToTimeSpan();
+        var interval = evaluationOptions.Value.GetInterval().ToTimeSpan();
         while (!stoppingToken.IsCancellationRequested)
         {
             var started = Stopwatch.GetTimestamp();

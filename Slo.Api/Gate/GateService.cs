@@ -1,55 +1,110 @@
-using Slo.Api.Hosting;
 using System.Collections.Concurrent;
+using System.Security.Cryptography;
 using System.Text.Json;
-using System.Threading.Channels;
 using Slo.Api.Api;
 using Slo.Api.Definitions;
 using Slo.Api.Evaluation;
+using Slo.Api.Hosting;
 using Slo.Api.Storage;
 using Slo.Engine.Gating;
 
 namespace Slo.Api.Gate;
 
+/// <summary>A gate decision ready to serve: the DTO, its JSON, its HTTP status.</summary>
+public sealed record ServedDecision(GateDecisionDto Decision, byte[] Json, int StatusCode);
+
 /// <summary>
-/// Decides the release gate of a service from the latest statuses and the active override, and writes every decision
-/// to the audit trail. Decisions are served from memory; their audit rows are written in batches by
-/// <see cref="GateAuditWriter"/>, so a busy CI fleet does not wait on the database.
+/// Decides the release gate of a service from the latest statuses and the active override. A decision is computed at
+/// most once per second per service, and again at once after an evaluation cycle or a new override, so a fleet of CI
+/// jobs asking together costs one computation. Every decision goes to the audit trail with the number of requests it
+/// answered; <see cref="GateAuditWriter"/> writes them each second.
 /// </summary>
-public sealed class GateService(DefinitionCatalog catalog, StatusBoard board, GateStore store, IClock clock, GateAuditQueue audit)
+public sealed class GateService(DefinitionCatalog catalog, StatusBoard board, GateStore store, IClock clock)
 {
     private readonly ConcurrentDictionary<string, StoredOverride> _overrides = new(StringComparer.Ordinal);
-    private int _loaded;
+    private readonly ConcurrentDictionary<string, Entry> _current = new(StringComparer.Ordinal);
+    private readonly ConcurrentQueue<Entry> _retired = new();
+    private long _version;
+
+    private sealed class Entry(ServedDecision served, StoredDecision audit, long second, Instant? cycle, long version)
+    {
+        public ServedDecision Served { get; } = served;
+        public StoredDecision Audit { get; } = audit;
+        public long Second { get; } = second;
+        public Instant? Cycle { get; } = cycle;
+        public long Version { get; } = version;
+        public bool Flushed { get; set; }
+
+        /// <summary>Counts one more request; false once the entry has gone to the audit trail.</summary>
+        public bool TryServe()
+        {
+            lock (this)
+            {
+                if (Flushed)
+                    return false;
+                Audit.Requests++;
+                return true;
+            }
+        }
+
+        public StoredDecision? Flush()
+        {
+            lock (this)
+            {
+                if (Flushed || Audit.Requests == 0)
+                    return null;
+                Flushed = true;
+                return Audit;
+            }
+        }
+    }
 
     /// <summary>Loads the overrides still active; called once at start-up.</summary>
     public async Task LoadAsync(CancellationToken cancellationToken)
     {
         foreach (var stored in await store.ActiveOverridesAsync(clock.Now(), cancellationToken))
             Keep(stored);
-        Interlocked.Exchange(ref _loaded, 1);
     }
 
     /// <summary>The decision for <paramref name="service"/>, or null when no such service is defined.</summary>
-    public GateDecisionDto? Decide(string service)
+    public ServedDecision? Decide(string service)
     {
         var definition = catalog.Current.FindService(service);
         if (definition is null)
             return null;
         var now = clock.Now();
-        var active = _overrides.TryGetValue(service, out var stored) && stored.Override.IsActiveAt(now) ? stored : null;
-        var statuses = definition.Objectives.Select(o => board.Get(o.Id)).OfType<Engine.Evaluation.ObjectiveStatus>().ToArray();
-        var decision = GateEvaluator.Decide(definition, statuses, now, active?.Override);
-        var dto = decision.ToDto(active?.Id);
-        audit.Enqueue(new StoredDecision
+        var second = now.ToUnixTimeMilliseconds() / 1000;
+        var cycle = board.LastCycle?.At;
+        var version = Interlocked.Read(ref _version);
+        if (_current.TryGetValue(service, out var entry) && entry.Second == second && entry.Cycle == cycle && entry.Version == version && entry.TryServe())
+            return entry.Served;
+
+        var fresh = Compute(definition, now, second, cycle, version);
+        fresh.TryServe();
+        if (_current.TryGetValue(service, out var previous))
+            _retired.Enqueue(previous);
+        _current[service] = fresh;
+        return fresh.Served;
+    }
+
+    /// <summary>Decisions ready for the audit trail: replaced ones, and current ones older than <paramref name="before"/> (all with null).</summary>
+    public IReadOnlyList<StoredDecision> CollectAudit(Instant? before)
+    {
+        var result = new List<StoredDecision>();
+        while (_retired.TryDequeue(out var retired))
         {
-            Id = Guid.NewGuid().ToString("N"),
-            Service = service,
-            DecidedAt = now,
-            Decision = dto.Decision,
-            Overridden = dto.Overridden,
-            OverrideId = dto.Override?.Id,
-            Checks = JsonSerializer.Serialize(dto.Checks, ApiJson.Options),
-        });
-        return dto;
+            if (retired.Flush() is { } audit)
+                result.Add(audit);
+        }
+
+        var cutoff = before?.ToUnixTimeMilliseconds() / 1000;
+        foreach (var entry in _current.Values)
+        {
+            if ((cutoff is null || entry.Second < cutoff) && entry.Flush() is { } audit)
+                result.Add(audit);
+        }
+
+        return result;
     }
 
     /// <summary>Stores an override (validated by the caller) and makes it active at once.</summary>
@@ -61,31 +116,45 @@ public sealed class GateService(DefinitionCatalog catalog, StatusBoard board, Ga
         return stored;
     }
 
-    // The override that lasts longest wins; an expired one is replaced by any newer one.
-    private void Keep(StoredOverride stored) =>
-        _overrides.AddOrUpdate(stored.Override.Service, stored, (_, existing) => stored.Override.ExpiresAt > existing.Override.ExpiresAt ? stored : existing);
-}
-
-/// <summary>Decisions waiting to be written. Bounded: when the database falls far behind, requests wait rather than lose audit rows.</summary>
-public sealed class GateAuditQueue
-{
-    private readonly Channel<StoredDecision> _channel = Channel.CreateBounded<StoredDecision>(
-        new BoundedChannelOptions(100_000) { FullMode = BoundedChannelFullMode.Wait, SingleReader = true });
-
-    public ChannelReader<StoredDecision> Reader => _channel.Reader;
-
-    public void Enqueue(StoredDecision decision)
+    private Entry Compute(Engine.Definitions.ServiceDefinition definition, Instant now, long second, Instant? cycle, long version)
     {
-        if (!_channel.Writer.TryWrite(decision))
-            _channel.Writer.WriteAsync(decision).AsTask().GetAwaiter().GetResult();
+        var active = _overrides.TryGetValue(definition.Name, out var stored) && stored.Override.IsActiveAt(now) ? stored : null;
+        var statuses = definition.Objectives.Select(o => board.Get(o.Id)).OfType<Engine.Evaluation.ObjectiveStatus>().ToArray();
+        var dto = GateEvaluator.Decide(definition, statuses, now, active?.Override).ToDto(active?.Id);
+        var checks = JsonSerializer.Serialize(dto.Checks, ApiJson.Options);
+        var status = dto.Decision switch
+        {
+            "fail" => StatusCodes.Status409Conflict,
+            "unknown" => StatusCodes.Status503ServiceUnavailable,
+            _ => StatusCodes.Status200OK,
+        };
+        var audit = new StoredDecision
+        {
+            Id = Guid.NewGuid().ToString("N"),
+            Service = definition.Name,
+            DecidedAt = now,
+            Decision = dto.Decision,
+            Overridden = dto.Overridden,
+            OverrideId = dto.Override?.Id,
+            Checks = checks,
+            ChecksHash = Convert.ToHexStringLower(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(checks))),
+        };
+        return new Entry(new ServedDecision(dto, JsonSerializer.SerializeToUtf8Bytes(dto, ApiJson.Options), status), audit, second, cycle, version);
     }
 
-    public void Complete() => _channel.Writer.TryComplete();
+    // The override that lasts longest wins; cached decisions are recomputed.
+    private void Keep(StoredOverride stored)
+    {
+        _overrides.AddOrUpdate(stored.Override.Service, stored, (_, existing) => stored.Override.ExpiresAt > existing.Override.ExpiresAt ? stored : existing);
+        Interlocked.Increment(ref _version);
+    }
 }
 
-/// <summary>Writes queued gate decisions in batches; drains the queue on shutdown.</summary>
-public sealed class GateAuditWriter(GateAuditQueue queue, GateStore store, GateService gates, ILogger<GateAuditWriter> logger) : BackgroundService
+/// <summary>Writes the gate's decisions to the audit trail every second, and everything left on shutdown.</summary>
+public sealed class GateAuditWriter(GateStore store, GateService gates, IClock clock, ILogger<GateAuditWriter> logger) : BackgroundService
 {
+    public static readonly TimeSpan Period = TimeSpan.FromSeconds(1);
+
     public override async Task StartAsync(CancellationToken cancellationToken)
     {
         await gates.LoadAsync(cancellationToken);
@@ -94,28 +163,36 @@ public sealed class GateAuditWriter(GateAuditQueue queue, GateStore store, GateS
 
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
-        queue.Complete();
         await base.StopAsync(cancellationToken);
+        await WriteAsync(gates.CollectAudit(before: null));
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var batch = new List<StoredDecision>(1000);
-        // Not bound to stoppingToken: on shutdown the queue is completed and drained, so no decision goes unrecorded.
-        while (await queue.Reader.WaitToReadAsync(CancellationToken.None))
+        while (!stoppingToken.IsCancellationRequested)
         {
-            while (batch.Count < 1000 && queue.Reader.TryRead(out var decision))
-                batch.Add(decision);
             try
             {
-                await store.AddDecisionsAsync(batch, CancellationToken.None);
+                await Task.Delay(Period, stoppingToken);
             }
-            catch (Exception e)
+            catch (OperationCanceledException)
             {
-                logger.LogError(e, "Writing {Count} gate decisions to the audit trail failed", batch.Count);
+                break;
             }
 
-            batch.Clear();
+            await WriteAsync(gates.CollectAudit(clock.Now()));
+        }
+    }
+
+    private async Task WriteAsync(IReadOnlyList<StoredDecision> decisions)
+    {
+        try
+        {
+            await store.AddDecisionsAsync(decisions, CancellationToken.None);
+        }
+        catch (Exception e)
+        {
+            logger.LogError(e, "Writing {Count} gate decisions to the audit trail failed", decisions.Count);
         }
     }
 }

@@ -1,7 +1,6 @@
 using Prometheus;
 using Slo.Api.Api;
 using Slo.Api.Evaluation;
-using Slo.Api.Metrics;
 
 namespace Slo.Api.Hosting;
 
@@ -15,7 +14,7 @@ public static class SloEndpoints
         app.MapObjectivesApi();
         app.MapGateApi();
         app.MapOpenApi();
-        app.MapMetrics("/metrics", app.Services.GetRequiredService<SloMetrics>().Registry);
+        app.MapMetrics("/metrics", app.Services.GetRequiredService<CollectorRegistry>());
         app.MapGet("/health/live", () => TypedResults.Ok(new { status = "live" })).WithTags("health");
         app.MapGet("/health/ready", (StatusBoard board) => board.Ready
             ? Results.Ok(new { status = "ready", lastCycle = board.LastCycle!.At })

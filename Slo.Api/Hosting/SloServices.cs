@@ -74,6 +74,7 @@ public static class SloServices
         services.AddSingleton<DefinitionCatalog>();
         services.AddSingleton<StatusBoard>();
         services.AddSingleton<EvaluationWorker>();
+        services.AddSingleton(_ => global::Prometheus.Metrics.NewCustomRegistry());
         services.AddSingleton<Metrics.SloMetrics>();
         if (configuration.GetValue($"{EvaluationOptions.Section}:Enabled", true))
             services.AddHostedService(sp => sp.GetRequiredService<EvaluationWorker>());
@@ -102,7 +103,6 @@ public static class SloApiServices
             return Task.CompletedTask;
         }));
         services.AddSingleton<GateStore>();
-        services.AddSingleton<Gate.GateAuditQueue>();
         services.AddSingleton<Gate.GateService>();
         services.AddHostedService<Gate.GateAuditWriter>();
         return services;

@@ -29,10 +29,10 @@ public sealed class SloMetrics
     private readonly Histogram _evaluationDuration;
     private readonly Counter _queryErrors;
 
-    public SloMetrics(DefinitionCatalog catalog, StatusBoard board, IClock clock)
+    /// <param name="registry">The host's own registry: label names follow the definitions, and tests run several hosts in one process.</param>
+    public SloMetrics(global::Prometheus.CollectorRegistry registry, DefinitionCatalog catalog, StatusBoard board, IClock clock)
     {
-        // A registry per host: label names follow the definitions, and tests run several hosts in one process.
-        Registry = PrometheusMetrics.NewCustomRegistry();
+        Registry = registry;
         var factory = PrometheusMetrics.WithCustomRegistry(Registry);
         _evaluationDuration = factory.CreateHistogram(
             "slo_evaluation_duration_seconds", "Time one evaluation cycle of every objective took.",

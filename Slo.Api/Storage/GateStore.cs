@@ -6,7 +6,7 @@ namespace Slo.Api.Storage;
 /// <summary>A stored override with its id.</summary>
 public sealed record StoredOverride(string Id, GateOverride Override);
 
-/// <summary>A stored gate decision (audit row). <see cref="Checks"/> is the JSON of the checks as served.</summary>
+/// <summary>A stored gate decision (audit row). <see cref="Checks"/> is the JSON of the checks as served; <see cref="ChecksHash"/> its SHA-256.</summary>
 public sealed class StoredDecision
 {
     public string Id { get; set; } = "";
@@ -15,7 +15,11 @@ public sealed class StoredDecision
     public string Decision { get; set; } = "";
     public bool Overridden { get; set; }
     public string? OverrideId { get; set; }
+    public string ChecksHash { get; set; } = "";
     public string Checks { get; set; } = "";
+
+    /// <summary>How many requests this decision answered.</summary>
+    public int Requests { get; set; }
 }
 
 /// <summary>Gate overrides and the audit trail of decisions, with the same Dapper queries on both providers.</summary>
@@ -66,8 +70,17 @@ public sealed class GateStore(SqlDatabase database)
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         await connection.ExecuteAsync(new CommandDefinition(
             """
-            INSERT INTO gate_decisions (id, service, decided_at, decision, overridden, override_id, checks)
-            VALUES (@Id, @Service, @DecidedAt, @Decision, @Overridden, @OverrideId, @Checks)
+            INSERT INTO gate_check_sets (hash, checks)
+            SELECT @ChecksHash, @Checks
+            WHERE NOT EXISTS (SELECT 1 FROM gate_check_sets WHERE hash = @ChecksHash)
+            """,
+            decisions.DistinctBy(d => d.ChecksHash).Select(d => new { d.ChecksHash, d.Checks }),
+            transaction,
+            cancellationToken: cancellationToken));
+        await connection.ExecuteAsync(new CommandDefinition(
+            """
+            INSERT INTO gate_decisions (id, service, decided_at, decision, overridden, override_id, requests, checks_hash)
+            VALUES (@Id, @Service, @DecidedAt, @Decision, @Overridden, @OverrideId, @Requests, @ChecksHash)
             """,
             decisions,
             transaction,
@@ -80,10 +93,11 @@ public sealed class GateStore(SqlDatabase database)
         await using var connection = await database.OpenAsync(cancellationToken);
         var rows = await connection.QueryAsync<StoredDecision>(new CommandDefinition(
             """
-            SELECT id AS Id, service AS Service, decided_at AS DecidedAt, decision AS Decision, overridden AS Overridden,
-                   override_id AS OverrideId, checks AS Checks
-            FROM gate_decisions WHERE service = @Service AND decided_at >= @From AND decided_at <= @To
-            ORDER BY decided_at
+            SELECT d.id AS Id, d.service AS Service, d.decided_at AS DecidedAt, d.decision AS Decision, d.overridden AS Overridden,
+                   d.override_id AS OverrideId, d.requests AS Requests, d.checks_hash AS ChecksHash, c.checks AS Checks
+            FROM gate_decisions d JOIN gate_check_sets c ON c.hash = d.checks_hash
+            WHERE d.service = @Service AND d.decided_at >= @From AND d.decided_at <= @To
+            ORDER BY d.decided_at
             """,
             new { Service = service, From = from, To = to },
             cancellationToken: cancellationToken));

@@ -248,6 +248,8 @@ public class ApiTests
             Assert.That(body.GetProperty("checks").EnumerateArray().Select(c => c.GetProperty("outcome").GetString()), Does.Contain("fail"), "failing checks stay listed");
         });
 
+        // Decisions reach the audit trail once their second has passed.
+        _clock.Advance(Duration.FromSeconds(2));
         var store = _factory.Services.GetRequiredService<GateStore>();
         IReadOnlyList<StoredDecision> decisions = [];
         for (var i = 0; i < 100 && !decisions.Any(d => d.Overridden); i++)
@@ -258,6 +260,8 @@ public class ApiTests
 
         Assert.That(decisions.Select(d => d.Decision), Does.Contain("fail").And.Contain("pass"), "every decision is stored for audit");
         Assert.That(decisions.Single(d => d.Overridden).OverrideId, Is.EqualTo(id));
+        Assert.That(decisions.Single(d => d.Overridden).Requests, Is.EqualTo(1));
+        Assert.That(decisions.Single(d => d.Overridden).Checks, Does.Contain("minBudgetRemaining"));
         Assert.That((await store.ActiveOverridesAsync(Scenario.End, CancellationToken.None)).Select(o => o.Id), Does.Contain(id));
     }
 

@@ -1,4 +1,6 @@
--- Release-gate overrides and every gate decision served, for audit. Ids are 32-digit hex GUIDs made by the service.
+-- Release-gate overrides, and every gate decision served, for audit. Ids are 32-digit hex GUIDs made by the service.
+-- A decision is computed at most once a second per service; its row says how many requests it answered. The checks
+-- are stored once per distinct set (keyed by their SHA-256).
 CREATE TABLE gate_overrides (
     id          TEXT    NOT NULL PRIMARY KEY,
     service     TEXT    NOT NULL,
@@ -10,6 +12,11 @@ CREATE TABLE gate_overrides (
 
 CREATE INDEX ix_gate_overrides_service_expires ON gate_overrides (service, expires_at);
 
+CREATE TABLE gate_check_sets (
+    hash   TEXT NOT NULL PRIMARY KEY,
+    checks TEXT NOT NULL
+);
+
 CREATE TABLE gate_decisions (
     id          TEXT    NOT NULL PRIMARY KEY,
     service     TEXT    NOT NULL,
@@ -17,7 +24,8 @@ CREATE TABLE gate_decisions (
     decision    TEXT    NOT NULL,
     overridden  INTEGER NOT NULL,
     override_id TEXT    NULL,
-    checks      TEXT    NOT NULL
+    requests    INTEGER NOT NULL,
+    checks_hash TEXT    NOT NULL REFERENCES gate_check_sets (hash)
 );
 
 CREATE INDEX ix_gate_decisions_service_decided ON gate_decisions (service, decided_at);

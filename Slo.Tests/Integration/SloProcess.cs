@@ -1,0 +1,87 @@
+using System.Diagnostics;
+using System.Text;
+
+namespace Slo.Tests.Integration;
+
+/// <summary>The real <c>slo</c> executable as a child process, the way users and CI run it.</summary>
+internal sealed class SloProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly StringBuilder _output = new();
+
+    private SloProcess(Process process, int port)
+    {
+        _process = process;
+        Port = port;
+    }
+
+    public int Port { get; }
+    public Uri Url => new($"http://127.0.0.1:{Port}/");
+    public string Output { get { lock (_output) return _output.ToString(); } }
+
+    private static string Dll => Path.Combine(AppContext.BaseDirectory, "slo.dll");
+
+    public static async Task<SloProcess> StartAsync(params string[] settings)
+    {
+        var port = PrometheusServer.FreePort();
+        var info = Info(["serve", $"--urls=http://127.0.0.1:{port}", .. settings]);
+        var slo = new SloProcess(Process.Start(info)!, port);
+        slo._process.OutputDataReceived += (_, e) => { lock (slo._output) slo._output.AppendLine(e.Data); };
+        slo._process.ErrorDataReceived += (_, e) => { lock (slo._output) slo._output.AppendLine(e.Data); };
+        slo._process.BeginOutputReadLine();
+        slo._process.BeginErrorReadLine();
+
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (DateTime.UtcNow < deadline)
+        {
+            if (slo._process.HasExited)
+                throw new InvalidOperationException($"slo exited with {slo._process.ExitCode}:\n{slo.Output}");
+            try
+            {
+                if ((await http.GetAsync(new Uri(slo.Url, "health/ready"))).IsSuccessStatusCode)
+                    return slo;
+            }
+            catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
+            {
+            }
+
+            await Task.Delay(100);
+        }
+
+        await slo.DisposeAsync();
+        throw new TimeoutException($"slo was not ready within 60 s:\n{slo.Output}");
+    }
+
+    /// <summary>Runs one command-line verb to completion.</summary>
+    public static async Task<(int Exit, string Stdout, string Stderr)> RunAsync(params string[] args)
+    {
+        using var process = Process.Start(Info(args))!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        await process.WaitForExitAsync(timeout.Token);
+        return (process.ExitCode, await stdout, await stderr);
+    }
+
+    private static ProcessStartInfo Info(string[] args)
+    {
+        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        info.ArgumentList.Add(Dll);
+        foreach (var arg in args)
+            info.ArgumentList.Add(arg);
+        info.Environment["DOTNET_NOLOGO"] = "1";
+        return info;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync();
+        }
+
+        _process.Dispose();
+    }
+}
