@@ -20,7 +20,8 @@ public static class ServeCommand
             .AddSloStorage()
             .AddPrometheusClient()
             .AddSloEvaluation(builder.Configuration)
-            .AddSloApi();
+            .AddSloApi()
+            .AddSloAlerting();
         configure?.Invoke(builder);
 
         return builder.Build().MapSlo();
@@ -43,6 +44,7 @@ public static class ServeCommand
         _ = services.GetRequiredService<IOptions<Evaluation.EvaluationOptions>>().Value;
         _ = services.GetRequiredService<IOptions<Storage.StorageOptions>>().Value;
         _ = services.GetRequiredService<IOptions<Definitions.DefinitionsOptions>>().Value;
+        _ = services.GetRequiredService<IOptions<Alerting.AlertingOptions>>().Value;
         _ = services.GetRequiredService<Definitions.DefinitionCatalog>();
     }
 }

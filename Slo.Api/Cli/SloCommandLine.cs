@@ -45,8 +45,7 @@ public static class SloCommandLine
             case "demo-exporter":
                 return await DemoCommands.ExporterAsync(rest);
             case "rules":
-                await stderr.WriteLineAsync($"slo {verb}: not available in this build yet");
-                return 2;
+                return RulesCommand.Run(rest, stdout, stderr);
             default:
                 await stderr.WriteLineAsync($"slo: unknown verb '{verb}'\n{Usage}");
                 return 2;

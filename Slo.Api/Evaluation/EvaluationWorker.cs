@@ -24,6 +24,7 @@ public sealed class EvaluationWorker(
     IOptions<PrometheusOptions> prometheusOptions,
     IOptions<StorageOptions> storageOptions,
     Metrics.SloMetrics metrics,
+    Alerting.AlertTracker alerts,
     ILogger<EvaluationWorker> logger) : BackgroundService
 {
     private static readonly Duration PruneEvery = Duration.FromHours(1);
@@ -66,6 +67,8 @@ public sealed class EvaluationWorker(
     /// <summary>Evaluates every objective once, at the clock's current instant.</summary>
     public async Task<CycleSummary> RunCycleAsync(CancellationToken cancellationToken)
     {
+        // The alert states of the last run must be in memory before this cycle can start or end an incident.
+        await alerts.EnsureLoadedAsync(cancellationToken);
         var at = clock.Now();
         var started = Stopwatch.GetTimestamp();
         var objectives = catalog.Current.Objectives;
@@ -101,6 +104,15 @@ public sealed class EvaluationWorker(
         });
 
         await RecordAsync(statuses, at, cancellationToken);
+        try
+        {
+            await alerts.ApplyAsync(statuses.ToArray(), cancellationToken);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            logger.LogError(e, "Updating the alert states failed");
+        }
+
         var summary = new CycleSummary(at, Duration.FromTimeSpan(Stopwatch.GetElapsedTime(started)), objectives.Count, failed);
         board.CompleteCycle(summary, statuses.ToArray());
         return summary;

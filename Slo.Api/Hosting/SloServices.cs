@@ -18,6 +18,7 @@ public static class SloServices
         services.AddOptions<EvaluationOptions>().Bind(configuration.GetSection(EvaluationOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<StorageOptions>().Bind(configuration.GetSection(StorageOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<DefinitionsOptions>().Bind(configuration.GetSection(DefinitionsOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<Alerting.AlertingOptions>().Bind(configuration.GetSection(Alerting.AlertingOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<Api.ApiOptions>().Bind(configuration.GetSection(Api.ApiOptions.Section));
         services.AddSingleton<IValidateOptions<PrometheusOptions>, PrometheusOptionsValidator>();
         return services;
@@ -78,6 +79,26 @@ public static class SloServices
         services.AddSingleton<Metrics.SloMetrics>();
         if (configuration.GetValue($"{EvaluationOptions.Section}:Enabled", true))
             services.AddHostedService(sp => sp.GetRequiredService<EvaluationWorker>());
+        return services;
+    }
+}
+
+/// <summary>Burn-rate alert state and its delivery to Alertmanager and webhooks.</summary>
+public static class SloAlertingServices
+{
+    public static IServiceCollection AddSloAlerting(this IServiceCollection services)
+    {
+        services.AddSingleton<AlertStateStore>();
+        services.AddSingleton<Alerting.AlertTracker>();
+        services.AddSingleton<Alerting.AlertDispatcher>();
+        services.AddHostedService(sp => sp.GetRequiredService<Alerting.AlertDispatcher>());
+        services.AddHttpClient(Alerting.AlertDispatcher.HttpClientName, http => http.Timeout = Timeout.InfiniteTimeSpan)
+            .AddStandardResilienceHandler(o =>
+            {
+                o.AttemptTimeout.Timeout = TimeSpan.FromSeconds(5);
+                o.TotalRequestTimeout.Timeout = TimeSpan.FromSeconds(15);
+                o.Retry.MaxRetryAttempts = 2;
+            });
         return services;
     }
 }

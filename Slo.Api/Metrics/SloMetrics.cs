@@ -28,6 +28,7 @@ public sealed class SloMetrics
     private readonly Gauge _sli, _target, _remaining, _consumed, _burnRate, _alert, _state, _dataAge, _lastCycle;
     private readonly Histogram _evaluationDuration;
     private readonly Counter _queryErrors;
+    private readonly Counter _deliveries;
 
     /// <param name="registry">The host's own registry: label names follow the definitions, and tests run several hosts in one process.</param>
     public SloMetrics(global::Prometheus.CollectorRegistry registry, DefinitionCatalog catalog, StatusBoard board, IClock clock)
@@ -40,6 +41,9 @@ public sealed class SloMetrics
         _queryErrors = factory.CreateCounter(
             "slo_prometheus_query_errors_total", "Objective evaluations that failed, by kind (unreachable, timeout, query_error, bad_response, invalid_value, definition_mismatch, internal).",
             new CounterConfiguration { LabelNames = ["kind"] });
+        _deliveries = factory.CreateCounter(
+            "slo_alert_deliveries_total", "Alert deliveries by target (alertmanager, webhook0 ...) and outcome (success, failure).",
+            new CounterConfiguration { LabelNames = ["target", "outcome"] });
         _lastCycle = factory.CreateGauge("slo_evaluation_last_cycle_timestamp_seconds", "The instant the last evaluation cycle evaluated at (Unix seconds).");
 
         _board = board;
@@ -63,6 +67,9 @@ public sealed class SloMetrics
     }
 
     public global::Prometheus.CollectorRegistry Registry { get; }
+
+    /// <summary>Counts one delivery attempt of alerts to a target.</summary>
+    public void RecordDelivery(string target, bool success) => _deliveries.WithLabels(target, success ? "success" : "failure").Inc();
 
     /// <summary>Counts an evaluation that failed, by kind.</summary>
     public void RecordFailure(string kind) => _queryErrors.WithLabels(kind).Inc();

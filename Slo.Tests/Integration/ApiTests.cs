@@ -91,7 +91,7 @@ public class ApiTests
     public async Task Objectives_AfterEvaluation_FollowTheContract()
     {
         var all = await Json(await _http.GetAsync("/api/v1/objectives"));
-        Assert.That(all.GetArrayLength(), Is.EqualTo(11));
+        Assert.That(all.GetArrayLength(), Is.EqualTo(12));
         var burst = all.EnumerateArray().Single(o => o.GetProperty("id").GetString() == "burst/availability");
         Assert.Multiple(() =>
         {
@@ -281,13 +281,13 @@ public class ApiTests
         var text = await _http.GetStringAsync("/metrics");
         Assert.Multiple(() =>
         {
-            Assert.That(text, Does.Contain("slo_sli_ratio{service=\"steady\",objective=\"availability\",signal=\"reliability\"}"));
-            Assert.That(text, Does.Contain("slo_burn_rate{service=\"burst\",objective=\"availability\",signal=\"reliability\",window=\"1h\"}"));
-            Assert.That(text, Does.Contain("slo_burn_alert_firing{service=\"burst\",objective=\"availability\",signal=\"reliability\",severity=\"page\",long_window=\"1h\",short_window=\"5m\"} 1"));
-            Assert.That(text, Does.Contain("slo_objective_state{service=\"idle\",objective=\"availability\",signal=\"reliability\",state=\"no_data\"} 1"));
+            Assert.That(text, Does.Contain("slo_sli_ratio{service=\"steady\",objective=\"availability\",signal=\"reliability\",team=\"\"}"));
+            Assert.That(text, Does.Contain("slo_burn_rate{service=\"burst\",objective=\"availability\",signal=\"reliability\",team=\"\",window=\"1h\"}"));
+            Assert.That(text, Does.Contain("slo_burn_alert_firing{service=\"burst\",objective=\"availability\",signal=\"reliability\",team=\"\",severity=\"page\",long_window=\"1h\",short_window=\"5m\"} 1"));
+            Assert.That(text, Does.Contain("slo_objective_state{service=\"idle\",objective=\"availability\",signal=\"reliability\",team=\"\",state=\"no_data\"} 1"));
             Assert.That(text, Does.Contain("slo_prometheus_query_errors_total{kind=\"definition_mismatch\"} 1"));
             Assert.That(text, Does.Contain("slo_evaluation_duration_seconds_count"));
-            Assert.That(text, Does.Contain("slo_data_age_seconds{service=\"steady\",objective=\"latency\",signal=\"performance\"}"));
+            Assert.That(text, Does.Contain("slo_data_age_seconds{service=\"steady\",objective=\"latency\",signal=\"performance\",team=\"\"}"));
             Assert.That(text, Does.Not.Contain("slo_sli_ratio{service=\"idle\""), "no number for an objective without data");
         });
     }

@@ -20,7 +20,7 @@ internal sealed class SloHost : IAsyncDisposable
 
     /// <param name="directory">Holds the definitions and the SQLite file; reuse it to restart over the same database.</param>
     /// <param name="background">Run the evaluation worker's own loop (otherwise tests drive cycles themselves).</param>
-    public static async Task<SloHost> StartAsync(Uri prometheus, string directory, IClock clock, bool background = false, string interval = "30s", string? definitions = null)
+    public static async Task<SloHost> StartAsync(Uri prometheus, string directory, IClock clock, bool background = false, string interval = "30s", string? definitions = null, IEnumerable<string>? extra = null)
     {
         var definitionsPath = Path.Combine(directory, "definitions");
         System.IO.Directory.CreateDirectory(definitionsPath);
@@ -36,10 +36,18 @@ internal sealed class SloHost : IAsyncDisposable
             $"--Evaluation:Enabled={background}",
             $"--Evaluation:Interval={interval}",
             "--Logging:LogLevel:Default=Warning",
+            .. extra ?? [],
         ];
         var app = ServeCommand.Build(args, builder => builder.Services.AddSingleton(clock));
         await app.StartAsync();
         return new SloHost(app, directory);
+    }
+
+    /// <summary>GET a path from the host over real HTTP.</summary>
+    public async Task<string> GetStringAsync(string path)
+    {
+        using var http = new HttpClient { BaseAddress = new Uri(App.Urls.First()) };
+        return await http.GetStringAsync(path);
     }
 
     public async ValueTask DisposeAsync()

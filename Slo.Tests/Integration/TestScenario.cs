@@ -26,6 +26,7 @@ internal sealed class TestScenario
             new TrafficProfile("restart", 800, 0.001, 0.003, Resets: [end - Duration.FromDays(10), end - Duration.FromMinutes(30)]),
             new TrafficProfile("gappy", 500, 0.0005, 0.003, Gaps: [new Interval(twoDaysAgo - Duration.FromHours(1), twoDaysAgo)]),
             new TrafficProfile("leaky", 1000, 0.002, 0.003),
+            new TrafficProfile("flare", 1000, 0.0002, 0.003, Episodes: [new Episode(new Interval(FlareStart, FlareEnd), ErrorRatio: 0.10)]),
         ];
         Traffic = new SyntheticTraffic(Start, End, Profiles);
     }
@@ -34,6 +35,11 @@ internal sealed class TestScenario
     public Instant End { get; }
     public IReadOnlyList<TrafficProfile> Profiles { get; }
     public SyntheticTraffic Traffic { get; }
+
+    /// <summary>The "flare" job fails 10% of its requests from 40 to 10 minutes before the end.</summary>
+    public Instant FlareStart => End - Duration.FromMinutes(40);
+
+    public Instant FlareEnd => End - Duration.FromMinutes(10);
 
     /// <summary>The instant a second burst of the "burst" job was raging (two days before the end).</summary>
     public Instant MidBurst => End - Duration.FromDays(2) + Duration.FromMinutes(25);
@@ -114,6 +120,16 @@ internal sealed class TestScenario
             target: 99.9
             window: 30d
             indicator: { ratio: { bad: 'http_requests_total{job="leaky",code=~"5.."}', total: 'http_requests_total{job="leaky"}' } }
+        ---
+        apiVersion: slo/v1
+        kind: ServiceObjectives
+        service: flare
+        labels: { team: edge }
+        objectives:
+          - name: availability
+            target: 99.9
+            window: 30d
+            indicator: { ratio: { bad: 'http_requests_total{job="flare",code=~"5.."}', total: 'http_requests_total{job="flare"}' } }
         ---
         apiVersion: slo/v1
         kind: ServiceObjectives

@@ -1,0 +1,135 @@
+using Slo.Api.Definitions;
+using Slo.Api.Evaluation;
+using Slo.Api.Storage;
+using Slo.Engine.Definitions;
+using Slo.Engine.Evaluation;
+
+namespace Slo.Api.Alerting;
+
+/// <summary>
+/// The life of each burn-rate alert: inactive → firing → resolved (and firing again as a new incident). Kept in SQL
+/// so that a restart continues the same incident (same start, so Alertmanager sees the same alert, not a new page)
+/// and still delivers a resolution it owed. Stale or failed evaluations change nothing: no data is no evidence.
+/// </summary>
+public sealed class AlertTracker(AlertStateStore store, DefinitionCatalog catalog, StatusBoard board, ILogger<AlertTracker> logger)
+{
+    private readonly Dictionary<(string Objective, string Tier), AlertRecord> _records = [];
+    private readonly Lock _lock = new();
+    private readonly SemaphoreSlim _loading = new(1, 1);
+    private volatile bool _loaded;
+
+    /// <summary>Loads the stored states once, before the first cycle applies anything (else a restart would open new incidents).</summary>
+    public async Task EnsureLoadedAsync(CancellationToken cancellationToken)
+    {
+        if (_loaded)
+            return;
+        await _loading.WaitAsync(cancellationToken);
+        try
+        {
+            if (!_loaded)
+                await LoadAsync(cancellationToken);
+            _loaded = true;
+        }
+        finally
+        {
+            _loading.Release();
+        }
+    }
+
+    private async Task LoadAsync(CancellationToken cancellationToken)
+    {
+        var records = await store.AllAsync(cancellationToken);
+        lock (_lock)
+        {
+            foreach (var r in records)
+            {
+                _records[(r.ObjectiveId, r.TierKey)] = r;
+                if (r.State == AlertRecord.Firing && catalog.Current.Objectives.FirstOrDefault(o => o.Id.ToString() == r.ObjectiveId) is { } o)
+                    board.RestoreFiringSince(o.Id, r.TierKey, r.StartedAt);
+            }
+        }
+
+        logger.LogInformation("Loaded {Count} alert states ({Firing} firing)", records.Count, records.Count(r => r.State == AlertRecord.Firing));
+    }
+
+    /// <summary>Applies one evaluation cycle: starts and resolves incidents; returns the records that changed.</summary>
+    public async Task<IReadOnlyList<AlertRecord>> ApplyAsync(IReadOnlyCollection<ObjectiveStatus> statuses, CancellationToken cancellationToken)
+    {
+        await EnsureLoadedAsync(cancellationToken);
+        var changed = new List<AlertRecord>();
+        lock (_lock)
+        {
+            foreach (var status in statuses.Where(s => s.State is ObjectiveState.Ok or ObjectiveState.NoData))
+            {
+                var id = status.Id.ToString();
+                foreach (var alert in status.Alerts)
+                {
+                    var key = (id, alert.Tier.Key);
+                    _records.TryGetValue(key, out var record);
+                    if (alert.Firing && record?.State != AlertRecord.Firing)
+                    {
+                        record = new AlertRecord { ObjectiveId = id, TierKey = alert.Tier.Key, State = AlertRecord.Firing, StartedAt = status.EvaluatedAt };
+                        _records[key] = record;
+                        changed.Add(record.Copy());
+                    }
+                    else if (!alert.Firing && record?.State == AlertRecord.Firing)
+                    {
+                        Resolve(record, status.EvaluatedAt);
+                        changed.Add(record.Copy());
+                    }
+                }
+            }
+
+            // An objective or tier that left the definitions cannot fire any more: close its incident.
+            var live = catalog.Current.Objectives.SelectMany(o => o.Alerting.Tiers.Where(t => t.Enabled).Select(t => (o.Id.ToString(), t.Key))).ToHashSet();
+            var at = statuses.Select(s => s.EvaluatedAt).DefaultIfEmpty(Instant.MinValue).Max();
+            foreach (var (key, record) in _records)
+            {
+                if (record.State == AlertRecord.Firing && !live.Contains(key) && at != Instant.MinValue)
+                {
+                    Resolve(record, at);
+                    changed.Add(record.Copy());
+                }
+            }
+        }
+
+        await store.SaveAsync(changed, cancellationToken);
+        return changed;
+    }
+
+    /// <summary>Copies of every record.</summary>
+    public IReadOnlyList<AlertRecord> Snapshot()
+    {
+        lock (_lock)
+            return _records.Values.Select(r => r.Copy()).ToArray();
+    }
+
+    /// <summary>Records a delivery on the live record, unless the incident changed meanwhile; persists it.</summary>
+    public async Task MarkAsync(IEnumerable<AlertRecord> delivered, Action<AlertRecord> mark, CancellationToken cancellationToken)
+    {
+        var changed = new List<AlertRecord>();
+        lock (_lock)
+        {
+            foreach (var d in delivered)
+            {
+                if (_records.TryGetValue((d.ObjectiveId, d.TierKey), out var live) && live.State == d.State && live.StartedAt == d.StartedAt)
+                {
+                    mark(live);
+                    changed.Add(live.Copy());
+                }
+            }
+        }
+
+        await store.SaveAsync(changed, cancellationToken);
+    }
+
+    public Objective? FindObjective(string id) => catalog.Current.Objectives.FirstOrDefault(o => o.Id.ToString() == id);
+
+    private static void Resolve(AlertRecord record, Instant at)
+    {
+        record.State = AlertRecord.Resolved;
+        record.ResolvedAt = at;
+        record.ResolutionSent = false;
+        record.WebhookResolvedSent = false;
+    }
+}
