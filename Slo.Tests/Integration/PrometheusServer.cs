@@ -11,11 +11,16 @@ internal sealed class PrometheusServer : IAsyncDisposable
     private readonly string _directory;
     private Process? _process;
 
-    private PrometheusServer(string directory, int port, string? rules)
+    private PrometheusServer(string directory, int port, string? rules, string? scrapeTarget)
     {
         _directory = directory;
         Port = port;
-        var config = "global:\n  scrape_interval: 1m\n  evaluation_interval: 1m\nscrape_configs: []\n";
+        var config = rules is null ? "global:\n  scrape_interval: 1m\n" : "global:\n  scrape_interval: 5s\n  evaluation_interval: 2s\n";
+        config += scrapeTarget is null
+            ? "scrape_configs: []\n"
+            // Live samples continue the backfilled series: keep the exposed job label, drop the instance label.
+            : $"scrape_configs:\n  - job_name: live\n    scrape_interval: 5s\n    honor_labels: true\n    static_configs: [ {{ targets: ['{scrapeTarget}'] }} ]\n" +
+              "    metric_relabel_configs: [ { action: labeldrop, regex: instance } ]\n";
         if (rules is not null)
             config += $"rule_files: ['{rules}']\n";
         File.WriteAllText(ConfigPath, config);
@@ -28,9 +33,11 @@ internal sealed class PrometheusServer : IAsyncDisposable
     private string LogPath => Path.Combine(_directory, "prometheus.log");
 
     /// <summary>Starts Prometheus over the blocks in <paramref name="directory"/>/tsdb and waits until it is ready.</summary>
-    public static async Task<PrometheusServer> StartAsync(string directory, string? rulesFile = null)
+    /// <param name="rulesFile">Rules to load and evaluate every 2 s.</param>
+    /// <param name="scrapeTarget">host:port of a live exporter to scrape every 5 s.</param>
+    public static async Task<PrometheusServer> StartAsync(string directory, string? rulesFile = null, string? scrapeTarget = null)
     {
-        var server = new PrometheusServer(directory, FreePort(), rulesFile);
+        var server = new PrometheusServer(directory, FreePort(), rulesFile, scrapeTarget);
         await server.StartAsync();
         return server;
     }
