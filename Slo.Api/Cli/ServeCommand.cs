@@ -45,6 +45,7 @@ public static class ServeCommand
         _ = services.GetRequiredService<IOptions<Storage.StorageOptions>>().Value;
         _ = services.GetRequiredService<IOptions<Definitions.DefinitionsOptions>>().Value;
         _ = services.GetRequiredService<IOptions<Alerting.AlertingOptions>>().Value;
+        _ = services.GetRequiredService<IOptions<Evaluation.HistoryOptions>>().Value;
         _ = services.GetRequiredService<Definitions.DefinitionCatalog>();
     }
 }

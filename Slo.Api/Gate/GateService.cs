@@ -87,6 +87,13 @@ public sealed class GateService(DefinitionCatalog catalog, StatusBoard board, Ga
         return fresh.Served;
     }
 
+    /// <summary>The decision as it stands, for display: not cached, not audited (showing a gate is not asking it).</summary>
+    public GateDecisionDto? Preview(string service)
+    {
+        var definition = catalog.Current.FindService(service);
+        return definition is null ? null : Compute(definition, clock.Now(), 0, null, 0).Served.Decision;
+    }
+
     /// <summary>Decisions ready for the audit trail: replaced ones, and current ones older than <paramref name="before"/> (all with null).</summary>
     public IReadOnlyList<StoredDecision> CollectAudit(Instant? before)
     {

@@ -20,7 +20,7 @@ public static class SloEndpoints
             ? Results.Ok(new { status = "ready", lastCycle = board.LastCycle!.At })
             : Results.Json(new { status = "starting", detail = "the first evaluation has not finished" }, statusCode: StatusCodes.Status503ServiceUnavailable))
             .WithTags("health");
-        app.MapDashboard();
+        Dashboard.DashboardPages.MapDashboard(app);
         return app;
     }
 }

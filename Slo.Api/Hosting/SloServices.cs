@@ -18,6 +18,7 @@ public static class SloServices
         services.AddOptions<EvaluationOptions>().Bind(configuration.GetSection(EvaluationOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<StorageOptions>().Bind(configuration.GetSection(StorageOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<DefinitionsOptions>().Bind(configuration.GetSection(DefinitionsOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<HistoryOptions>().Bind(configuration.GetSection(HistoryOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<Alerting.AlertingOptions>().Bind(configuration.GetSection(Alerting.AlertingOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<Api.ApiOptions>().Bind(configuration.GetSection(Api.ApiOptions.Section));
         services.AddSingleton<IValidateOptions<PrometheusOptions>, PrometheusOptionsValidator>();
@@ -77,8 +78,12 @@ public static class SloServices
         services.AddSingleton<EvaluationWorker>();
         services.AddSingleton(_ => global::Prometheus.Metrics.NewCustomRegistry());
         services.AddSingleton<Metrics.SloMetrics>();
+        services.AddSingleton<HistoryBackfill>();
         if (configuration.GetValue($"{EvaluationOptions.Section}:Enabled", true))
+        {
             services.AddHostedService(sp => sp.GetRequiredService<EvaluationWorker>());
+            services.AddHostedService(sp => sp.GetRequiredService<HistoryBackfill>());
+        }
         return services;
     }
 }

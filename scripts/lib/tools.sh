@@ -13,9 +13,11 @@ require_dotnet() {
   fi
 }
 
-# Debian's prometheus (with promtool) and prometheus-alertmanager: the real servers the tests and the demo run.
+# Debian's prometheus (with promtool) and prometheus-alertmanager: the real servers the tests and the demo run;
+# chromium for the dashboard's end-to-end test (pass "nobrowser" to skip it where only the demo is wanted).
 ensure_debian_tools() {
   local missing=()
+  [ "${1:-}" = nobrowser ] || command -v chromium >/dev/null 2>&1 || missing+=(chromium)
   command -v prometheus >/dev/null 2>&1 || missing+=(prometheus)
   command -v promtool >/dev/null 2>&1 || missing+=(prometheus)
   command -v prometheus-alertmanager >/dev/null 2>&1 || command -v alertmanager >/dev/null 2>&1 || missing+=(prometheus-alertmanager)

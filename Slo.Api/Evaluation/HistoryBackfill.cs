@@ -1,0 +1,120 @@
+using System.ComponentModel.DataAnnotations;
+using Microsoft.Extensions.Options;
+using Slo.Api.Definitions;
+using Slo.Api.Hosting;
+using Slo.Api.Prometheus;
+using Slo.Api.Storage;
+using Slo.Engine.Definitions;
+using Slo.Engine.Time;
+
+namespace Slo.Api.Evaluation;
+
+/// <summary>The <c>History</c> configuration section.</summary>
+public sealed class HistoryOptions : IValidatableObject
+{
+    public const string Section = "History";
+
+    /// <summary>Fill the history of a fresh install by evaluating past instants.</summary>
+    public bool Backfill { get; set; } = true;
+
+    /// <summary>The spacing of backfilled evaluations.</summary>
+    public string BackfillStep { get; set; } = "1h";
+
+    /// <summary>Backfill evaluations in flight at once (they yield to the regular cycle by staying few).</summary>
+    [Range(1, 32)]
+    public int BackfillConcurrency { get; set; } = 2;
+
+    public Duration GetBackfillStep() => DurationText.Parse(BackfillStep);
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (!DurationText.TryParse(BackfillStep, out var step, out var error))
+            yield return new ValidationResult($"History:BackfillStep: {error}", [nameof(BackfillStep)]);
+        else if (step < Duration.FromMinutes(1))
+            yield return new ValidationResult("History:BackfillStep must be at least 1m.", [nameof(BackfillStep)]);
+    }
+}
+
+/// <summary>
+/// A fresh install has no history, so burn-down charts would start today. After the first cycle this evaluates each
+/// objective at past instants (every <see cref="HistoryOptions.BackfillStep"/> back to its window's start) through
+/// the same code path as <c>?at=</c> backtesting, skipping instants already covered, and stores the results.
+/// </summary>
+public sealed class HistoryBackfill(
+    DefinitionCatalog catalog,
+    ObjectiveMeasurer measurer,
+    EvaluationHistory history,
+    StatusBoard board,
+    IClock clock,
+    IOptions<HistoryOptions> options,
+    ILogger<HistoryBackfill> logger) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        if (!options.Value.Backfill)
+            return;
+        try
+        {
+            while (!board.Ready)
+                await Task.Delay(TimeSpan.FromSeconds(1), stoppingToken);
+            var now = clock.Now();
+            var step = options.Value.GetBackfillStep();
+            var total = 0;
+            await Parallel.ForEachAsync(
+                catalog.Current.Objectives,
+                new ParallelOptions { MaxDegreeOfParallelism = options.Value.BackfillConcurrency, CancellationToken = stoppingToken },
+                async (objective, token) => Interlocked.Add(ref total, await BackfillAsync(objective, now, step, token)));
+            logger.LogInformation("History backfill stored {Count} past evaluations", total);
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+    }
+
+    /// <summary>Evaluates one objective at each missing past instant of its window; returns how many were stored.</summary>
+    public async Task<int> BackfillAsync(Objective objective, Instant now, Duration step, CancellationToken cancellationToken)
+    {
+        var start = objective.Window.ElapsedAt(now).Start;
+        var stored = await history.InstantsAsync(objective.Id, start, now, cancellationToken);
+        var stepMs = (long)step.TotalMilliseconds;
+        var count = 0;
+        // Whole multiples of the step, newest first, so the recent past fills in before the distant one.
+        for (var ms = (now.ToUnixTimeMilliseconds() - 1) / stepMs * stepMs; ms > start.ToUnixTimeMilliseconds(); ms -= stepMs)
+        {
+            var at = Instant.FromUnixTimeMilliseconds(ms);
+            if (Covered(stored, at, step / 2))
+                continue;
+            try
+            {
+                var status = await measurer.EvaluateAsync(objective, at, cancellationToken);
+                await history.RecordAsync([HistoryRecord.From(status, at)], cancellationToken);
+                count++;
+            }
+            catch (Exception e) when (e is PrometheusException or DefinitionMismatchException)
+            {
+                logger.LogWarning("Backfilling {Objective} at {At} failed, stopping its backfill: {Error}", objective.Id, at, e.Message);
+                break;
+            }
+        }
+
+        return count;
+    }
+
+    private static bool Covered(IReadOnlyList<Instant> sorted, Instant at, Duration tolerance)
+    {
+        var lo = 0;
+        var hi = sorted.Count - 1;
+        while (lo <= hi)
+        {
+            var mid = (lo + hi) / 2;
+            if (sorted[mid] < at - tolerance)
+                lo = mid + 1;
+            else if (sorted[mid] > at + tolerance)
+                hi = mid - 1;
+            else
+                return true;
+        }
+
+        return false;
+    }
+}
