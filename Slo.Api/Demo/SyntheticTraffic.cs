@@ -101,36 +101,18 @@ public sealed class SyntheticTraffic
 
     private void WriteSlice(TextWriter w, int first, int last)
     {
-        var cumulative = _cumulative;
-        w.Write("# HELP http_requests Requests served.\n# TYPE http_requests counter\n");
+        w.Write(CounterHeader);
         for (var i = first; i < last; i++)
         {
-            var ts = Timestamp(i);
-            foreach (var p in Profiles)
-            {
-                if (Skipped(p, i))
-                    continue;
-                var c = cumulative[p.Job][i];
-                w.Write($"http_requests_total{{job=\"{p.Job}\",code=\"200\"}} {c.Requests - c.Errors} {ts}\n");
-                w.Write($"http_requests_total{{job=\"{p.Job}\",code=\"500\"}} {c.Errors} {ts}\n");
-            }
+            foreach (var p in Profiles.Where(p => !Skipped(p, i)))
+                WriteCounters(w, p.Job, _cumulative[p.Job][i], " " + Timestamp(i));
         }
 
-        w.Write("# HELP http_request_duration_seconds Request latency.\n# TYPE http_request_duration_seconds histogram\n");
+        w.Write(HistogramHeader);
         for (var i = first; i < last; i++)
         {
-            var ts = Timestamp(i);
-            foreach (var p in Profiles)
-            {
-                if (Skipped(p, i))
-                    continue;
-                var c = cumulative[p.Job][i];
-                for (var b = 0; b < Bounds.Length; b++)
-                    w.Write($"http_request_duration_seconds_bucket{{job=\"{p.Job}\",le=\"{Bounds[b].ToString(CultureInfo.InvariantCulture)}\"}} {c.Buckets[b]} {ts}\n");
-                w.Write($"http_request_duration_seconds_bucket{{job=\"{p.Job}\",le=\"+Inf\"}} {c.Requests} {ts}\n");
-                w.Write($"http_request_duration_seconds_count{{job=\"{p.Job}\"}} {c.Requests} {ts}\n");
-                w.Write($"http_request_duration_seconds_sum{{job=\"{p.Job}\"}} {c.Seconds.ToString("0.###", CultureInfo.InvariantCulture)} {ts}\n");
-            }
+            foreach (var p in Profiles.Where(p => !Skipped(p, i)))
+                WriteHistogram(w, p.Job, _cumulative[p.Job][i], " " + Timestamp(i));
         }
 
         w.Write("# EOF\n");
@@ -144,26 +126,32 @@ public sealed class SyntheticTraffic
     {
         var index = (int)Math.Clamp((at - Start) / Step, 0, MinuteCount - 1);
         var w = new StringWriter(CultureInfo.InvariantCulture);
-        w.Write("# HELP http_requests_total Requests served.\n# TYPE http_requests_total counter\n");
+        w.Write(CounterHeader.Replace("http_requests counter", "http_requests_total counter", StringComparison.Ordinal));
         foreach (var p in Profiles)
-        {
-            var c = _cumulative[p.Job][index];
-            w.Write($"http_requests_total{{job=\"{p.Job}\",code=\"200\"}} {c.Requests - c.Errors}\n");
-            w.Write($"http_requests_total{{job=\"{p.Job}\",code=\"500\"}} {c.Errors}\n");
-        }
-
-        w.Write("# HELP http_request_duration_seconds Request latency.\n# TYPE http_request_duration_seconds histogram\n");
+            WriteCounters(w, p.Job, _cumulative[p.Job][index], "");
+        w.Write(HistogramHeader);
         foreach (var p in Profiles)
-        {
-            var c = _cumulative[p.Job][index];
-            for (var b = 0; b < Bounds.Length; b++)
-                w.Write($"http_request_duration_seconds_bucket{{job=\"{p.Job}\",le=\"{Bounds[b].ToString(CultureInfo.InvariantCulture)}\"}} {c.Buckets[b]}\n");
-            w.Write($"http_request_duration_seconds_bucket{{job=\"{p.Job}\",le=\"+Inf\"}} {c.Requests}\n");
-            w.Write($"http_request_duration_seconds_count{{job=\"{p.Job}\"}} {c.Requests}\n");
-            w.Write($"http_request_duration_seconds_sum{{job=\"{p.Job}\"}} {c.Seconds.ToString("0.###", CultureInfo.InvariantCulture)}\n");
-        }
-
+            WriteHistogram(w, p.Job, _cumulative[p.Job][index], "");
         return w.ToString();
+    }
+
+    private const string CounterHeader = "# HELP http_requests Requests served.\n# TYPE http_requests counter\n";
+    private const string HistogramHeader = "# HELP http_request_duration_seconds Request latency.\n# TYPE http_request_duration_seconds histogram\n";
+
+    /// <param name="suffix">" &lt;timestamp&gt;" for OpenMetrics samples, empty for a live exposition.</param>
+    private static void WriteCounters(TextWriter w, string job, Cumulative c, string suffix)
+    {
+        w.Write($"http_requests_total{{job=\"{job}\",code=\"200\"}} {c.Requests - c.Errors}{suffix}\n");
+        w.Write($"http_requests_total{{job=\"{job}\",code=\"500\"}} {c.Errors}{suffix}\n");
+    }
+
+    private static void WriteHistogram(TextWriter w, string job, Cumulative c, string suffix)
+    {
+        for (var b = 0; b < Bounds.Length; b++)
+            w.Write($"http_request_duration_seconds_bucket{{job=\"{job}\",le=\"{Bounds[b].ToString(CultureInfo.InvariantCulture)}\"}} {c.Buckets[b]}{suffix}\n");
+        w.Write($"http_request_duration_seconds_bucket{{job=\"{job}\",le=\"+Inf\"}} {c.Requests}{suffix}\n");
+        w.Write($"http_request_duration_seconds_count{{job=\"{job}\"}} {c.Requests}{suffix}\n");
+        w.Write($"http_request_duration_seconds_sum{{job=\"{job}\"}} {c.Seconds.ToString("0.###", CultureInfo.InvariantCulture)}{suffix}\n");
     }
 
     private string Timestamp(int index) => (At(index).ToUnixTimeMilliseconds() / 1000).ToString(CultureInfo.InvariantCulture);

@@ -43,24 +43,8 @@ internal sealed class AlertmanagerServer : IAsyncDisposable
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         var server = new AlertmanagerServer(process, listen, directory);
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (DateTime.UtcNow < deadline)
-        {
-            if (process.HasExited)
-                throw new InvalidOperationException($"Alertmanager exited with {process.ExitCode}");
-            try
-            {
-                if ((await Http.GetAsync(new Uri(server.Url, "-/ready"))).IsSuccessStatusCode)
-                    return server;
-            }
-            catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
-            {
-            }
-
-            await Task.Delay(100);
-        }
-
-        throw new TimeoutException("Alertmanager was not ready within 30 s");
+        await Tools.WaitUntilReadyAsync(new Uri(server.Url, "-/ready"), process, TimeSpan.FromSeconds(30), () => directory);
+        return server;
     }
 
     /// <summary>The alerts Alertmanager holds as active (its v2 API leaves out resolved ones).</summary>

@@ -7,7 +7,6 @@ namespace Slo.Tests.Integration;
 /// <summary>A real Prometheus process on 127.0.0.1 at a free port, over a TSDB folder of backfilled blocks.</summary>
 internal sealed class PrometheusServer : IAsyncDisposable
 {
-    private static readonly HttpClient Http = new() { Timeout = TimeSpan.FromSeconds(5) };
     private readonly string _directory;
     private Process? _process;
 
@@ -75,28 +74,7 @@ internal sealed class PrometheusServer : IAsyncDisposable
         _process.BeginOutputReadLine();
         _process.BeginErrorReadLine();
 
-        var deadline = DateTime.UtcNow.AddSeconds(90);
-        while (DateTime.UtcNow < deadline)
-        {
-            if (_process.HasExited)
-                throw new InvalidOperationException($"Prometheus exited with {_process.ExitCode}; see {LogPath}");
-            try
-            {
-                using var response = await Http.GetAsync(new Uri(Url, "-/ready"));
-                if (response.IsSuccessStatusCode)
-                    return;
-            }
-            catch (HttpRequestException)
-            {
-            }
-            catch (TaskCanceledException)
-            {
-            }
-
-            await Task.Delay(200);
-        }
-
-        throw new TimeoutException($"Prometheus on port {Port} was not ready within 90 s; see {LogPath}");
+        await Tools.WaitUntilReadyAsync(new Uri(Url, "-/ready"), _process, TimeSpan.FromSeconds(90), () => $"see {LogPath}");
     }
 
     public async Task StopAsync()
@@ -119,6 +97,32 @@ internal sealed class PrometheusServer : IAsyncDisposable
 /// <summary>Finds the Debian binaries the integration tests need, and says how to get them when they are missing.</summary>
 internal static class Tools
 {
+    private static readonly HttpClient ReadyCheck = new() { Timeout = TimeSpan.FromSeconds(2) };
+
+    /// <summary>Polls <paramref name="ready"/> until it answers 2xx; fails early when the process exits.</summary>
+    public static async Task WaitUntilReadyAsync(Uri ready, Process process, TimeSpan timeout, Func<string> details)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (DateTime.UtcNow < deadline)
+        {
+            if (process.HasExited)
+                throw new InvalidOperationException($"{Path.GetFileName(process.StartInfo.FileName)} exited with {process.ExitCode}: {details()}");
+            try
+            {
+                using var response = await ReadyCheck.GetAsync(ready);
+                if (response.IsSuccessStatusCode)
+                    return;
+            }
+            catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
+            {
+            }
+
+            await Task.Delay(100);
+        }
+
+        throw new TimeoutException($"{ready} was not ready within {timeout.TotalSeconds:0} s: {details()}");
+    }
+
     public static string Require(string name, params string[] alternatives)
     {
         foreach (var candidate in alternatives.Prepend(name))

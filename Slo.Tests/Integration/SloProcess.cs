@@ -31,26 +31,16 @@ internal sealed class SloProcess : IAsyncDisposable
         slo._process.BeginOutputReadLine();
         slo._process.BeginErrorReadLine();
 
-        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
-        var deadline = DateTime.UtcNow.AddSeconds(60);
-        while (DateTime.UtcNow < deadline)
+        try
         {
-            if (slo._process.HasExited)
-                throw new InvalidOperationException($"slo exited with {slo._process.ExitCode}:\n{slo.Output}");
-            try
-            {
-                if ((await http.GetAsync(new Uri(slo.Url, "health/ready"))).IsSuccessStatusCode)
-                    return slo;
-            }
-            catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
-            {
-            }
-
-            await Task.Delay(100);
+            await Tools.WaitUntilReadyAsync(new Uri(slo.Url, "health/ready"), slo._process, TimeSpan.FromSeconds(60), () => slo.Output);
+            return slo;
         }
-
-        await slo.DisposeAsync();
-        throw new TimeoutException($"slo was not ready within 60 s:\n{slo.Output}");
+        catch
+        {
+            await slo.DisposeAsync();
+            throw;
+        }
     }
 
     /// <summary>Runs one command-line verb to completion.</summary>
