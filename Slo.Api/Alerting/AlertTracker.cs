@@ -44,7 +44,7 @@ public sealed class AlertTracker(AlertStateStore store, DefinitionCatalog catalo
             foreach (var r in records)
             {
                 _records[(r.ObjectiveId, r.TierKey)] = r;
-                if (r.State == AlertRecord.Firing && catalog.Current.Objectives.FirstOrDefault(o => o.Id.ToString() == r.ObjectiveId) is { } o)
+                if (r.State == AlertRecord.Firing && FindObjective(r.ObjectiveId) is { } o)
                     board.RestoreFiringSince(o.Id, r.TierKey, r.StartedAt);
             }
         }
@@ -123,7 +123,9 @@ public sealed class AlertTracker(AlertStateStore store, DefinitionCatalog catalo
         await store.SaveAsync(changed, cancellationToken);
     }
 
-    public Objective? FindObjective(string id) => catalog.Current.Objectives.FirstOrDefault(o => o.Id.ToString() == id);
+    /// <summary>The objective of a stored <c>service/name</c> id, if it is still defined.</summary>
+    public Objective? FindObjective(string id) =>
+        id.Split('/') is [var service, var name] ? catalog.Current.Find(service, name) : null;
 
     private static void Resolve(AlertRecord record, Instant at)
     {

@@ -29,6 +29,7 @@ public sealed class EvaluationWorker(
 {
     private static readonly Duration PruneEvery = Duration.FromHours(1);
     private Instant _lastPrune = Instant.MinValue;
+    private Instant? _lastRecorded;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -122,13 +123,17 @@ public sealed class EvaluationWorker(
     {
         try
         {
-            await history.RecordAsync(statuses.Select(s => HistoryRecord.From(s, at)).ToArray(), cancellationToken);
+            // The first cycle of each hour is marked: those records outlive the thinning of old history.
+            var hourly = _lastRecorded is not { } last || last.ToUnixTimeMilliseconds() / 3_600_000 != at.ToUnixTimeMilliseconds() / 3_600_000;
+            await history.RecordAsync(statuses.Select(s => HistoryRecord.From(s, at, hourly)).ToArray(), cancellationToken);
+            _lastRecorded = at;
             if (at - _lastPrune >= PruneEvery)
             {
                 _lastPrune = at;
-                var pruned = await history.PruneAsync(at - Duration.FromDays(storageOptions.Value.RetentionDays), cancellationToken);
+                var storage = storageOptions.Value;
+                var pruned = await history.PruneAsync(at - Duration.FromDays(storage.RetentionDays), at - Duration.FromHours(storage.FullResolutionHours), cancellationToken);
                 if (pruned > 0)
-                    logger.LogInformation("Deleted {Rows} history rows older than {Days} days", pruned, storageOptions.Value.RetentionDays);
+                    logger.LogInformation("Deleted {Rows} history rows (older than {Days} days, or not hourly and older than {Hours} hours)", pruned, storage.RetentionDays, storage.FullResolutionHours);
             }
         }
         catch (Exception e) when (e is not OperationCanceledException)

@@ -25,8 +25,11 @@ public sealed class HistoryRecord
 
     public string? Message { get; set; }
 
+    /// <summary>The first record of its hour: kept when older records are thinned out.</summary>
+    public bool Hourly { get; set; } = true;
+
     /// <summary>The record of <paramref name="status"/> for the cycle at <paramref name="cycleAt"/>.</summary>
-    public static HistoryRecord From(ObjectiveStatus status, Instant cycleAt)
+    public static HistoryRecord From(ObjectiveStatus status, Instant cycleAt, bool hourly = true)
     {
         var fresh = status.EvaluatedAt == cycleAt && status.State is ObjectiveState.Ok or ObjectiveState.NoData;
         return new HistoryRecord
@@ -43,6 +46,7 @@ public sealed class HistoryRecord
             RemainingEvents = fresh ? status.Budget?.RemainingEvents : null,
             BurnRates = fresh ? JsonSerializer.Serialize(status.BurnRates.ToDictionary(kv => BurnWindows.Label(kv.Key), kv => kv.Value)) : null,
             Message = status.Message,
+            Hourly = hourly,
         };
     }
 }
@@ -53,7 +57,7 @@ public sealed class EvaluationHistory(SqlDatabase database)
     private const string Columns = """
         objective_id AS ObjectiveId, evaluated_at AS EvaluatedAt, state AS State, sli AS Sli, good AS Good, bad AS Bad,
         total AS Total, budget_consumed AS BudgetConsumed, budget_remaining AS BudgetRemaining,
-        remaining_events AS RemainingEvents, burn_rates AS BurnRates, message AS Message
+        remaining_events AS RemainingEvents, burn_rates AS BurnRates, message AS Message, hourly AS Hourly
         """;
 
     /// <summary>Stores records; an (objective, instant) pair already stored is left as it is, so replays are harmless.</summary>
@@ -66,8 +70,8 @@ public sealed class EvaluationHistory(SqlDatabase database)
         await connection.ExecuteAsync(new CommandDefinition(
             """
             INSERT INTO evaluation_history
-                (objective_id, evaluated_at, state, sli, good, bad, total, budget_consumed, budget_remaining, remaining_events, burn_rates, message)
-            SELECT @ObjectiveId, @EvaluatedAt, @State, @Sli, @Good, @Bad, @Total, @BudgetConsumed, @BudgetRemaining, @RemainingEvents, @BurnRates, @Message
+                (objective_id, evaluated_at, state, sli, good, bad, total, budget_consumed, budget_remaining, remaining_events, burn_rates, message, hourly)
+            SELECT @ObjectiveId, @EvaluatedAt, @State, @Sli, @Good, @Bad, @Total, @BudgetConsumed, @BudgetRemaining, @RemainingEvents, @BurnRates, @Message, @Hourly
             WHERE NOT EXISTS (SELECT 1 FROM evaluation_history WHERE objective_id = @ObjectiveId AND evaluated_at = @EvaluatedAt)
             """,
             records,
@@ -102,11 +106,16 @@ public sealed class EvaluationHistory(SqlDatabase database)
         return rows.AsList();
     }
 
-    /// <summary>Deletes records older than <paramref name="before"/>; returns how many.</summary>
-    public async Task<int> PruneAsync(Instant before, CancellationToken cancellationToken)
+    /// <summary>Deletes records older than <paramref name="before"/>, and all but the hourly ones older than
+    /// <paramref name="thinBefore"/>; returns how many.</summary>
+    public async Task<int> PruneAsync(Instant before, Instant thinBefore, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
-        return await connection.ExecuteAsync(new CommandDefinition(
+        var deleted = await connection.ExecuteAsync(new CommandDefinition(
             "DELETE FROM evaluation_history WHERE evaluated_at < @Before", new { Before = before }, cancellationToken: cancellationToken));
+        return deleted + await connection.ExecuteAsync(new CommandDefinition(
+            "DELETE FROM evaluation_history WHERE evaluated_at < @ThinBefore AND hourly = @False",
+            new { ThinBefore = thinBefore, False = false },
+            cancellationToken: cancellationToken));
     }
 }

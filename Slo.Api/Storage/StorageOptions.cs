@@ -18,4 +18,8 @@ public sealed class StorageOptions
     /// <summary>Evaluation history older than this many days is deleted.</summary>
     [Range(1, 3650, ErrorMessage = "Storage:RetentionDays must lie between 1 and 3650.")]
     public int RetentionDays { get; set; } = 400;
+
+    /// <summary>Every evaluation is kept this many hours; older ones are thinned to the first of each hour.</summary>
+    [Range(1, 87600, ErrorMessage = "Storage:FullResolutionHours must lie between 1 and 87600.")]
+    public int FullResolutionHours { get; set; } = 48;
 }

@@ -110,10 +110,28 @@ public class EvaluationHistoryTests(string provider)
     }
 
     [Test]
+    public async Task PruneAsync_OlderThanFullResolution_KeepsOnlyHourlyRecords()
+    {
+        var old = At - Duration.FromDays(3);
+        HistoryRecord[] records =
+        [
+            Record(old), Record(old + Duration.FromSeconds(30)), Record(old + Duration.FromMinutes(1)),
+            Record(At - Duration.FromMinutes(1)), Record(At),
+        ];
+        foreach (var (r, i) in records.Select((r, i) => (r, i)))
+            r.Hourly = i is 0 or 3;
+        await _history.RecordAsync(records, CancellationToken.None);
+        var deleted = await _history.PruneAsync(At - Duration.FromDays(400), At - Duration.FromDays(2), CancellationToken.None);
+        var kept = await _history.ReadAsync(_id, old - Duration.FromHours(1), At, CancellationToken.None);
+        Assert.That(deleted, Is.GreaterThanOrEqualTo(2));
+        Assert.That(kept.Select(r => r.EvaluatedAt), Is.EqualTo(new[] { old, At - Duration.FromMinutes(1), At }), "recent records all stay; old ones only hourly");
+    }
+
+    [Test]
     public async Task PruneAsync_DeletesOnlyOlderRecords()
     {
         await _history.RecordAsync([Record(At - Duration.FromDays(500)), Record(At)], CancellationToken.None);
-        var deleted = await _history.PruneAsync(At - Duration.FromDays(400), CancellationToken.None);
+        var deleted = await _history.PruneAsync(At - Duration.FromDays(400), At - Duration.FromDays(400), CancellationToken.None);
         Assert.That(deleted, Is.GreaterThanOrEqualTo(1));
         Assert.That((await _history.ReadAsync(_id, At - Duration.FromDays(600), At, CancellationToken.None)).Select(r => r.EvaluatedAt), Is.EqualTo(new[] { At }));
     }

@@ -101,6 +101,7 @@ public class EvaluationWorkerTests
         var history = second.Get<EvaluationHistory>();
         var kept = await history.ReadAsync(id, Scenario.End - Duration.FromHours(1), Scenario.End, CancellationToken.None);
         Assert.That(kept.Select(r => r.EvaluatedAt), Is.EqualTo(new[] { Scenario.End - Duration.FromMinutes(2), Scenario.End - Duration.FromMinutes(1) }));
+        Assert.That(kept[0].Hourly, Is.True, "the first record of a run opens its hour");
 
         clock.Advance(Duration.FromMinutes(1));
         await second.Get<EvaluationWorker>().RunCycleAsync(CancellationToken.None);
