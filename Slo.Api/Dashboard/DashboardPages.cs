@@ -116,7 +116,8 @@ public static class DashboardPages
         Fact("window", $"{E(o.Window.Kind)} {E(o.Window.Length)}: {E(ZonedPattern.Format(window.Start.InZone(zone)))} to {E(ZonedPattern.Format(window.End.InZone(zone)))} ({E(zone.Id)})");
         Fact("SLI", Percent(s?.Sli));
         Fact("error budget", s?.Budget is { } b
-            ? $"{Charts.BudgetBar(b.Remaining)} {Percent(b.Remaining, 1)} left, {Percent(b.Consumed, 1)} used, {Number(b.RemainingEvents, "0.#")} bad events to spare"
+            ? $"{Charts.BudgetBar(b.Remaining)} {Percent(b.Remaining, 1)} left, {Percent(b.Consumed, 1)} used, " +
+              (b.RemainingEvents >= 0 ? $"{Number(b.RemainingEvents, "N0")} bad events to spare" : $"{Number(-b.RemainingEvents, "N0")} bad events over budget")
             : "<span class=\"empty\">unknown</span>");
         Fact("exhausted", s?.ExhaustsAt is { } ex ? E(ZonedPattern.Format(ex.InZone(zone))) + " at the current 1h burn rate" : "not at the current burn rate");
         Fact("events", s?.Events is { } ev ? $"{Number(ev.Total, "N0")} total, {Number(ev.Bad, "N0")} bad" : "–");
