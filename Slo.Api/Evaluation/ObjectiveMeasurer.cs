@@ -19,8 +19,10 @@ public sealed class DefinitionMismatchException(string message) : Exception(mess
 /// </summary>
 public sealed class ObjectiveMeasurer(PrometheusClient prometheus, ILogger<ObjectiveMeasurer> logger)
 {
-    private static readonly Duration BoundLookupLifetime = Duration.FromHours(1);
-    private readonly ConcurrentDictionary<ObjectiveId, (string? Le, Instant FoundAt)> _bounds = new();
+    private static readonly TimeSpan BoundLookupLifetime = TimeSpan.FromHours(1);
+    // Keyed by objective; the lifetime runs on the process clock, so backtesting and backfill across past instants
+    // reuse one lookup instead of asking again for every instant.
+    private readonly ConcurrentDictionary<ObjectiveId, (string Le, long FoundAtTicks)> _bounds = new();
     private readonly ConcurrentDictionary<ObjectiveId, SliceCache> _slices = new();
 
     public async Task<ObjectiveStatus> EvaluateAsync(Objective objective, Instant at, CancellationToken cancellationToken)
@@ -88,7 +90,7 @@ public sealed class ObjectiveMeasurer(PrometheusClient prometheus, ILogger<Objec
     /// </summary>
     private async Task<string?> BoundAsync(Objective objective, LatencyIndicator latency, Instant at, CancellationToken cancellationToken)
     {
-        if (_bounds.TryGetValue(objective.Id, out var cached) && cached.Le is not null && at - cached.FoundAt < BoundLookupLifetime && at >= cached.FoundAt)
+        if (_bounds.TryGetValue(objective.Id, out var cached) && System.Diagnostics.Stopwatch.GetElapsedTime(cached.FoundAtTicks) < BoundLookupLifetime)
             return cached.Le;
 
         var bucket = latency.Selector.WithMetric(latency.Histogram + "_bucket").ToString();
@@ -112,7 +114,7 @@ public sealed class ObjectiveMeasurer(PrometheusClient prometheus, ILogger<Objec
                 $"{objective.Id}: the threshold {latency.ThresholdSeconds.ToString(CultureInfo.InvariantCulture)}s is not a bucket bound of {bucket}; its bounds are {bounds}");
         }
 
-        _bounds[objective.Id] = (match, at);
+        _bounds[objective.Id] = (match, System.Diagnostics.Stopwatch.GetTimestamp());
         return match;
     }
 
