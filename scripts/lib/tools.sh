@@ -17,6 +17,7 @@ require_dotnet() {
 # chromium for the dashboard's end-to-end test (pass "nobrowser" to skip it where only the demo is wanted).
 ensure_debian_tools() {
   local missing=()
+  command -v curl >/dev/null 2>&1 || missing+=(curl)
   [ "${1:-}" = nobrowser ] || command -v chromium >/dev/null 2>&1 || missing+=(chromium fonts-dejavu-core)
   command -v prometheus >/dev/null 2>&1 || missing+=(prometheus)
   command -v promtool >/dev/null 2>&1 || missing+=(prometheus)
