@@ -19,6 +19,7 @@ public sealed class ApiOptions
     public string Token { get; set; } = "";
 
     /// <summary>The longest an override may last.</summary>
+    [System.ComponentModel.DataAnnotations.Range(typeof(TimeSpan), "00:01:00", "90.00:00:00", ErrorMessage = "Api:MaxOverrideDuration must lie between 1 minute and 90 days.")]
     public TimeSpan MaxOverrideDuration { get; set; } = TimeSpan.FromDays(7);
 }
 

@@ -46,6 +46,7 @@ public static class ServeCommand
         _ = services.GetRequiredService<IOptions<Definitions.DefinitionsOptions>>().Value;
         _ = services.GetRequiredService<IOptions<Alerting.AlertingOptions>>().Value;
         _ = services.GetRequiredService<IOptions<Evaluation.HistoryOptions>>().Value;
+        _ = services.GetRequiredService<IOptions<Api.ApiOptions>>().Value;
         _ = services.GetRequiredService<Definitions.DefinitionCatalog>();
     }
 }

@@ -14,16 +14,20 @@ public static class SloServices
     /// <summary>Options, validated at start-up so a bad setting stops the service with a message naming it.</summary>
     public static IServiceCollection AddSloOptions(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddOptions<PrometheusOptions>().Bind(configuration.GetSection(PrometheusOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
-        services.AddOptions<EvaluationOptions>().Bind(configuration.GetSection(EvaluationOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
-        services.AddOptions<StorageOptions>().Bind(configuration.GetSection(StorageOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
-        services.AddOptions<DefinitionsOptions>().Bind(configuration.GetSection(DefinitionsOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
-        services.AddOptions<HistoryOptions>().Bind(configuration.GetSection(HistoryOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
-        services.AddOptions<Alerting.AlertingOptions>().Bind(configuration.GetSection(Alerting.AlertingOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
-        services.AddOptions<Api.ApiOptions>().Bind(configuration.GetSection(Api.ApiOptions.Section));
+        services.AddValidated<PrometheusOptions>(configuration, PrometheusOptions.Section);
+        services.AddValidated<EvaluationOptions>(configuration, EvaluationOptions.Section);
+        services.AddValidated<StorageOptions>(configuration, StorageOptions.Section);
+        services.AddValidated<DefinitionsOptions>(configuration, DefinitionsOptions.Section);
+        services.AddValidated<HistoryOptions>(configuration, HistoryOptions.Section);
+        services.AddValidated<Alerting.AlertingOptions>(configuration, Alerting.AlertingOptions.Section);
+        services.AddValidated<Api.ApiOptions>(configuration, Api.ApiOptions.Section);
         services.AddSingleton<IValidateOptions<PrometheusOptions>, PrometheusOptionsValidator>();
         return services;
     }
+
+    private static void AddValidated<T>(this IServiceCollection services, IConfiguration configuration, string section)
+        where T : class =>
+        services.AddOptions<T>().Bind(configuration.GetSection(section)).ValidateDataAnnotations().ValidateOnStart();
 
     /// <summary>The Prometheus client with timeouts per attempt and in total, jittered retries and a circuit breaker.</summary>
     public static IServiceCollection AddPrometheusClient(this IServiceCollection services)
