@@ -51,16 +51,10 @@ public sealed class ObjectiveMeasurer(PrometheusClient prometheus, ILogger<Objec
                 throw new PrometheusException(PrometheusFailure.InvalidValue, $"{objective.Id}: the query returned more than one series for {key}; a raw query must return a single sample");
         }
 
-        EventCounts CountsOver(Duration range)
-        {
-            var total = values.GetValueOrDefault(EventQueries.Key(CountKind.Total, range));
-            return objective.Indicator switch
-            {
-                RatioIndicator { Bad: not null } or RawRatioIndicator { BadQuery: not null } =>
-                    EventCounts.FromTotalAndBad(total, values.GetValueOrDefault(EventQueries.Key(CountKind.Bad, range))),
-                _ => EventCounts.FromTotalAndGood(total, values.GetValueOrDefault(EventQueries.Key(CountKind.Good, range))),
-            };
-        }
+        EventCounts CountsOver(Duration range) => Counts(
+            objective,
+            values.GetValueOrDefault(EventQueries.Key(CountKind.Total, range)),
+            values.GetValueOrDefault(EventQueries.Key(NumeratorKind(objective), range)));
 
         var window = elapsed >= Duration.FromSeconds(1) ? CountsOver(elapsed) : EventCounts.Empty;
         var burn = burnWindows.ToDictionary(w => w, CountsOver);
@@ -69,6 +63,13 @@ public sealed class ObjectiveMeasurer(PrometheusClient prometheus, ILogger<Objec
             slices = await SlicesAsync(objective, timeslices.SliceLength, at, le, cancellationToken);
         return new Measurement(window, burn, slices);
     }
+
+    /// <summary>Whether the indicator counts bad events (else good ones) beside the total.</summary>
+    private static CountKind NumeratorKind(Objective objective) =>
+        objective.Indicator is RatioIndicator { Bad: not null } or RawRatioIndicator { BadQuery: not null } ? CountKind.Bad : CountKind.Good;
+
+    private static EventCounts Counts(Objective objective, double total, double numerator) =>
+        NumeratorKind(objective) == CountKind.Bad ? EventCounts.FromTotalAndBad(total, numerator) : EventCounts.FromTotalAndGood(total, numerator);
 
     private static double Count(double value, string key, Objective objective)
     {
@@ -135,7 +136,6 @@ public sealed class ObjectiveMeasurer(PrometheusClient prometheus, ILogger<Objec
         if (missingFrom is { } from)
         {
             var query = EventQueries.SliceCounts(objective, slice, le);
-            var numeratorIsBad = objective.Indicator is RatioIndicator { Bad: not null } or RawRatioIndicator { BadQuery: not null };
             var maxSteps = PrometheusClient.MaxPointsPerSeries - 1;
             for (var chunkStart = from; chunkStart <= lastEnd; chunkStart += maxSteps * sliceMs)
             {
@@ -155,8 +155,7 @@ public sealed class ObjectiveMeasurer(PrometheusClient prometheus, ILogger<Objec
                 {
                     var total = totals.GetValueOrDefault(end);
                     var numerator = numerators.GetValueOrDefault(end);
-                    var counts = numeratorIsBad ? EventCounts.FromTotalAndBad(total, numerator) : EventCounts.FromTotalAndGood(total, numerator);
-                    cache.Set(end, counts, settled: end < settledBefore);
+                    cache.Set(end, Counts(objective, total, numerator), settled: end < settledBefore);
                 }
             }
         }

@@ -91,7 +91,7 @@ public sealed class GateService(DefinitionCatalog catalog, StatusBoard board, Ga
     public GateDecisionDto? Preview(string service)
     {
         var definition = catalog.Current.FindService(service);
-        return definition is null ? null : Compute(definition, clock.Now(), 0, null, 0).Served.Decision;
+        return definition is null ? null : DecideNow(definition, clock.Now());
     }
 
     /// <summary>Decisions ready for the audit trail: replaced ones, and current ones older than <paramref name="before"/> (all with null).</summary>
@@ -123,11 +123,16 @@ public sealed class GateService(DefinitionCatalog catalog, StatusBoard board, Ga
         return stored;
     }
 
-    private Entry Compute(Engine.Definitions.ServiceDefinition definition, Instant now, long second, Instant? cycle, long version)
+    private GateDecisionDto DecideNow(Engine.Definitions.ServiceDefinition definition, Instant now)
     {
         var active = _overrides.TryGetValue(definition.Name, out var stored) && stored.Override.IsActiveAt(now) ? stored : null;
         var statuses = definition.Objectives.Select(o => board.Get(o.Id)).OfType<Engine.Evaluation.ObjectiveStatus>().ToArray();
-        var dto = GateEvaluator.Decide(definition, statuses, now, active?.Override).ToDto(active?.Id);
+        return GateEvaluator.Decide(definition, statuses, now, active?.Override).ToDto(active?.Id);
+    }
+
+    private Entry Compute(Engine.Definitions.ServiceDefinition definition, Instant now, long second, Instant? cycle, long version)
+    {
+        var dto = DecideNow(definition, now);
         var checks = JsonSerializer.Serialize(dto.Checks, ApiJson.Options);
         var status = dto.Decision switch
         {

@@ -145,19 +145,22 @@ public class PrometheusClientTests
         }
     }
 
+    /// <summary>A 99%/30d ratio objective with the given indicator fields.</summary>
+    private static Objective RatioObjective(string ratio) => DefinitionLoader.LoadText($$"""
+        apiVersion: slo/v1
+        kind: ServiceObjectives
+        service: s
+        objectives:
+          - { name: a, target: 99, window: 30d, indicator: { ratio: { {{ratio}} } } }
+        """).Objectives.Single();
+
     [TestCase("NaN")]
     [TestCase("+Inf")]
     public void MeasureAsync_NonFiniteCount_IsInvalidValue(string value)
     {
         var body = Vector.Replace("\"1000\"", $"\"{value}\"", StringComparison.Ordinal);
         var measurer = new ObjectiveMeasurer(Direct(new ScriptedHandler(ScriptedHandler.Reply(HttpStatusCode.OK, body))), NullLogger<ObjectiveMeasurer>.Instance);
-        var objective = DefinitionLoader.LoadText("""
-            apiVersion: slo/v1
-            kind: ServiceObjectives
-            service: s
-            objectives:
-              - { name: a, target: 99, window: 30d, indicator: { ratio: { bad: 'e_total', total: 'r_total' } } }
-            """).Objectives.Single();
+        var objective = RatioObjective("""bad: 'e_total', total: 'r_total'""");
         Assert.That(async () => await measurer.MeasureAsync(objective, At, CancellationToken.None),
             Throws.TypeOf<PrometheusException>().With.Property(nameof(PrometheusException.Failure)).EqualTo(PrometheusFailure.InvalidValue)
                 .And.Message.Contains("total|30d"));
@@ -173,13 +176,7 @@ public class PrometheusClientTests
             return new HttpResponseMessage(HttpStatusCode.OK) { Content = new StringContent(Vector) };
         });
         var measurer = new ObjectiveMeasurer(Direct(handler), NullLogger<ObjectiveMeasurer>.Instance);
-        var objective = DefinitionLoader.LoadText("""
-            apiVersion: slo/v1
-            kind: ServiceObjectives
-            service: s
-            objectives:
-              - { name: a, target: 99, window: 30d, indicator: { ratio: { bad: 'e_total{path="/a\"b"}', total: 'r_total' } } }
-            """).Objectives.Single();
+        var objective = RatioObjective("""bad: 'e_total{path="/a\"b"}', total: 'r_total'""");
         await measurer.MeasureAsync(objective, At, CancellationToken.None);
         var query = Uri.UnescapeDataString(sent!.Split('&').Single(p => p.StartsWith("query=", StringComparison.Ordinal))[6..].Replace('+', ' '));
         Assert.Multiple(() =>
