@@ -3,7 +3,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Slo.Api.Definitions;
 using Slo.Api.Evaluation;
-using Slo.Api.Prometheus;
+using Slo.Api.Ledger;
 using Slo.Api.Storage;
 using Slo.Engine;
 using Slo.Engine.Definitions;
@@ -37,7 +37,7 @@ public static class ObjectivesApi
     }
 
     public static async Task<Results<Ok<ObjectiveStatusDto>, ProblemHttpResult>> GetObjective(
-        string service, string name, string? at, DefinitionCatalog catalog, StatusBoard board, ObjectiveMeasurer measurer, IClock clock, CancellationToken cancellationToken)
+        string service, string name, string? at, DefinitionCatalog catalog, StatusBoard board, LedgerBook ledgers, IClock clock, CancellationToken cancellationToken)
     {
         var objective = catalog.Current.Find(service, name);
         if (objective is null)
@@ -52,12 +52,13 @@ public static class ObjectivesApi
             return Problems.BadRequest($"'at' ({at}) lies in the future; backtesting looks at the past");
         try
         {
-            var status = await measurer.EvaluateAsync(objective, instant, cancellationToken);
+            // A sum over the ledger: backtesting costs Prometheus nothing once the ledger reaches back far enough.
+            var status = ObjectiveEvaluator.Evaluate(objective, instant, await ledgers.MeasureAtAsync(objective, instant, now, cancellationToken));
             return TypedResults.Ok(status.ToDto(now));
         }
-        catch (Exception e) when (e is PrometheusException or DefinitionMismatchException)
+        catch (LedgerGapException e)
         {
-            return TypedResults.Problem(title: "Evaluation failed", detail: e.Message, statusCode: StatusCodes.Status503ServiceUnavailable);
+            return Problems.BadRequest($"'at' ({at}) cannot be evaluated: {e.Message}; backtesting reaches from the start of the counts the service keeps (one period before the current window) to the end of its newest bucket");
         }
     }
 

@@ -1,27 +1,30 @@
 using Slo.Api.Hosting;
-using System.Collections.Concurrent;
 using System.Diagnostics;
 using Microsoft.Extensions.Options;
 using Slo.Api.Definitions;
+using Slo.Api.Ledger;
 using Slo.Api.Prometheus;
 using Slo.Api.Storage;
+using Slo.Engine.Definitions;
 using Slo.Engine.Evaluation;
+using Slo.Engine.Ledger;
 
 namespace Slo.Api.Evaluation;
 
 /// <summary>
-/// Evaluates every objective right at start-up and then every <see cref="EvaluationOptions.Interval"/>, publishes
-/// the statuses on the <see cref="StatusBoard"/> and records them in the history. One objective failing, Prometheus
-/// going away or the database refusing a write never stops the loop.
+/// Evaluates every objective right at start-up and then every <see cref="EvaluationOptions.Interval"/>: brings the
+/// event ledgers up to date (only the buckets they lack, and the youngest again), evaluates each objective as sums over
+/// its ledger, publishes the statuses on the <see cref="StatusBoard"/>, records them in the history and stores the
+/// ledgers. One objective failing, Prometheus going away or the database refusing a write never stops the loop.
 /// </summary>
 public sealed class EvaluationWorker(
     DefinitionCatalog catalog,
-    ObjectiveMeasurer measurer,
+    LedgerBook ledgers,
+    PrometheusCost cost,
     StatusBoard board,
     EvaluationHistory history,
     IClock clock,
     IOptions<EvaluationOptions> evaluationOptions,
-    IOptions<PrometheusOptions> prometheusOptions,
     IOptions<StorageOptions> storageOptions,
     Metrics.SloMetrics metrics,
     Alerting.AlertTracker alerts,
@@ -72,49 +75,74 @@ public sealed class EvaluationWorker(
         await alerts.EnsureLoadedAsync(cancellationToken);
         var at = clock.Now();
         var started = Stopwatch.GetTimestamp();
+        var (requestsBefore, samplesBefore) = (cost.Requests, cost.SamplesRead);
         var objectives = catalog.Current.Objectives;
-        var statuses = new ConcurrentBag<ObjectiveStatus>();
+        IReadOnlyDictionary<ObjectiveId, Exception> failures;
+        try
+        {
+            failures = await ledgers.SyncAsync(objectives, at, o => LedgerMeasurement.NeedFrom(o, at), cancellationToken);
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            logger.LogError(e, "Bringing the event ledgers up to date failed");
+            failures = objectives.ToDictionary(o => o.Id, _ => e);
+        }
+
+        var statuses = new List<ObjectiveStatus>(objectives.Count);
         var failed = 0;
-        var parallel = new ParallelOptions { MaxDegreeOfParallelism = prometheusOptions.Value.MaxConcurrentQueries, CancellationToken = cancellationToken };
-        await Parallel.ForEachAsync(objectives, parallel, async (objective, token) =>
+        foreach (var objective in objectives)
         {
             try
             {
-                statuses.Add(board.RecordSuccess(await measurer.EvaluateAsync(objective, at, token)));
-            }
-            catch (OperationCanceledException) when (token.IsCancellationRequested)
-            {
-                throw;
+                if (failures.TryGetValue(objective.Id, out var failure))
+                    throw failure;
+                statuses.Add(board.RecordSuccess(ObjectiveEvaluator.Evaluate(objective, at, ledgers.Measure(objective, at))));
             }
             catch (Exception e)
             {
-                Interlocked.Increment(ref failed);
+                failed++;
                 metrics.RecordFailure(e switch
                 {
                     PrometheusException p => p.FailureName,
                     DefinitionMismatchException => "definition_mismatch",
+                    LedgerGapException => "ledger_gap",
                     _ => "internal",
                 });
-                var reason = e is PrometheusException or DefinitionMismatchException ? e.Message : $"internal error: {e.Message}";
-                if (e is not PrometheusException and not DefinitionMismatchException)
+                var expected = e is PrometheusException or DefinitionMismatchException or LedgerGapException;
+                var reason = expected ? e.Message : $"internal error: {e.Message}";
+                if (!expected)
                     logger.LogError(e, "Evaluating {Objective} failed", objective.Id);
                 else
                     logger.LogWarning("Evaluating {Objective} failed: {Reason}", objective.Id, reason);
                 statuses.Add(board.RecordFailure(objective, at, reason));
             }
-        });
+        }
+
+        try
+        {
+            await ledgers.SaveAsync(cancellationToken);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // The counts stay in memory and are written whole at the next save.
+            logger.LogError(e, "Storing the event ledgers failed");
+        }
 
         await RecordAsync(statuses, at, cancellationToken);
         try
         {
-            await alerts.ApplyAsync(statuses.ToArray(), cancellationToken);
+            await alerts.ApplyAsync(statuses, cancellationToken);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
             logger.LogError(e, "Updating the alert states failed");
         }
 
-        var summary = new CycleSummary(at, Duration.FromTimeSpan(Stopwatch.GetElapsedTime(started)), objectives.Count, failed);
+        var summary = new CycleSummary(at, Duration.FromTimeSpan(Stopwatch.GetElapsedTime(started)), objectives.Count, failed)
+        {
+            Queries = cost.Requests - requestsBefore,
+            SamplesRead = cost.SamplesRead - samplesBefore,
+        };
         board.CompleteCycle(summary, statuses.ToArray());
         return summary;
     }

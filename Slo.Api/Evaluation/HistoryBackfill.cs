@@ -2,9 +2,11 @@ using System.ComponentModel.DataAnnotations;
 using Microsoft.Extensions.Options;
 using Slo.Api.Definitions;
 using Slo.Api.Hosting;
-using Slo.Api.Prometheus;
+using Slo.Api.Ledger;
 using Slo.Api.Storage;
 using Slo.Engine.Definitions;
+using Slo.Engine.Evaluation;
+using Slo.Engine.Ledger;
 using Slo.Engine.Time;
 
 namespace Slo.Api.Evaluation;
@@ -36,13 +38,14 @@ public sealed class HistoryOptions : IValidatableObject
 }
 
 /// <summary>
-/// A fresh install has no history, so burn-down charts would start today. After the first cycle this evaluates each
-/// objective at past instants (every <see cref="HistoryOptions.BackfillStep"/> back to its window's start) through
-/// the same code path as <c>?at=</c> backtesting, skipping instants already covered, and stores the results.
+/// A fresh install has no history, so burn-down charts would start today. After the first cycle this extends each
+/// objective's ledger back by one more period (one more pass over its window, in coarse buckets), then evaluates the
+/// objective at past instants (every <see cref="HistoryOptions.BackfillStep"/> back to its window's start) as sums
+/// over the ledger, like <c>?at=</c> backtesting, skipping instants already covered, and stores the results.
 /// </summary>
 public sealed class HistoryBackfill(
     DefinitionCatalog catalog,
-    ObjectiveMeasurer measurer,
+    LedgerBook ledgers,
     EvaluationHistory history,
     StatusBoard board,
     IClock clock,
@@ -71,33 +74,48 @@ public sealed class HistoryBackfill(
         }
     }
 
-    /// <summary>Evaluates one objective at each missing past instant of its window; returns how many were stored.</summary>
+    /// <summary>Evaluates one objective at each missing past instant of its window; returns how many were stored.
+    /// Never throws but for cancellation: a failure costs this objective its backfill, not the service.</summary>
     public async Task<int> BackfillAsync(Objective objective, Instant now, Duration step, CancellationToken cancellationToken)
     {
-        var start = objective.Window.ElapsedAt(now).Start;
-        var stored = await history.InstantsAsync(objective.Id, start, now, cancellationToken);
-        var stepMs = (long)step.TotalMilliseconds;
-        var count = 0;
-        // Whole multiples of the step, newest first, so the recent past fills in before the distant one.
-        for (var ms = (now.ToUnixTimeMilliseconds() - 1) / stepMs * stepMs; ms > start.ToUnixTimeMilliseconds(); ms -= stepMs)
+        try
         {
-            var at = Instant.FromUnixTimeMilliseconds(ms);
-            if (Covered(stored, at, step / 2))
-                continue;
-            try
+            var failures = await ledgers.SyncAsync([objective], now, o => LedgerMeasurement.RetainFrom(o, now), cancellationToken);
+            if (failures.TryGetValue(objective.Id, out var failure))
             {
-                var status = await measurer.EvaluateAsync(objective, at, cancellationToken);
-                await history.RecordAsync([HistoryRecord.From(status, at)], cancellationToken);
-                count++;
+                logger.LogWarning("Backfilling {Objective} failed: {Error}", objective.Id, failure.Message);
+                return 0;
             }
-            catch (Exception e) when (e is PrometheusException or DefinitionMismatchException)
-            {
-                logger.LogWarning("Backfilling {Objective} at {At} failed, stopping its backfill: {Error}", objective.Id, at, e.Message);
-                break;
-            }
-        }
 
-        return count;
+            var start = objective.Window.ElapsedAt(now).Start;
+            var stored = await history.InstantsAsync(objective.Id, start, now, cancellationToken);
+            var stepMs = (long)step.TotalMilliseconds;
+            var records = new List<HistoryRecord>();
+            // Whole multiples of the step, newest first, back to where the ledger reaches.
+            for (var ms = (now.ToUnixTimeMilliseconds() - 1) / stepMs * stepMs; ms > start.ToUnixTimeMilliseconds(); ms -= stepMs)
+            {
+                var at = Instant.FromUnixTimeMilliseconds(ms);
+                if (Covered(stored, at, step / 2))
+                    continue;
+                try
+                {
+                    records.Add(HistoryRecord.From(ObjectiveEvaluator.Evaluate(objective, at, ledgers.Measure(objective, at)), at));
+                }
+                catch (LedgerGapException)
+                {
+                    break;
+                }
+            }
+
+            await history.RecordAsync(records, cancellationToken);
+            await ledgers.SaveAsync(cancellationToken);
+            return records.Count;
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            logger.LogError(e, "Backfilling the history of {Objective} failed", objective.Id);
+            return 0;
+        }
     }
 
     private static bool Covered(IReadOnlyList<Instant> sorted, Instant at, Duration tolerance)

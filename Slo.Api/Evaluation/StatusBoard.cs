@@ -63,4 +63,11 @@ public sealed class StatusBoard
 }
 
 /// <summary>What one evaluation cycle did.</summary>
-public sealed record CycleSummary(Instant At, Duration Took, int Objectives, int Failed);
+public sealed record CycleSummary(Instant At, Duration Took, int Objectives, int Failed)
+{
+    /// <summary>Requests the cycle sent to Prometheus.</summary>
+    public long Queries { get; init; }
+
+    /// <summary>Samples Prometheus read for them (its <c>totalQueryableSamples</c>).</summary>
+    public long SamplesRead { get; init; }
+}

@@ -19,6 +19,7 @@ public static class SloServices
         services.AddValidated<StorageOptions>(configuration, StorageOptions.Section);
         services.AddValidated<DefinitionsOptions>(configuration, DefinitionsOptions.Section);
         services.AddValidated<HistoryOptions>(configuration, HistoryOptions.Section);
+        services.AddValidated<Ledger.LedgerOptions>(configuration, Ledger.LedgerOptions.Section);
         services.AddValidated<Alerting.AlertingOptions>(configuration, Alerting.AlertingOptions.Section);
         services.AddValidated<Api.ApiOptions>(configuration, Api.ApiOptions.Section);
         services.AddSingleton<IValidateOptions<PrometheusOptions>, PrometheusOptionsValidator>();
@@ -59,7 +60,7 @@ public static class SloServices
                 resilience.CircuitBreaker.SamplingDuration = TimeSpan.FromTicks(Math.Max(TimeSpan.FromSeconds(30).Ticks, 2 * options.AttemptTimeout.Ticks));
                 resilience.CircuitBreaker.BreakDuration = TimeSpan.FromSeconds(5);
             });
-        services.AddSingleton<ObjectiveMeasurer>();
+        services.AddSingleton<PrometheusCost>();
         return services;
     }
 
@@ -69,6 +70,7 @@ public static class SloServices
         services.AddSingleton(sp => SqlDatabase.From(sp.GetRequiredService<IOptions<StorageOptions>>().Value));
         services.AddSingleton<MigrationRunner>();
         services.AddSingleton<EvaluationHistory>();
+        services.AddSingleton<Ledger.LedgerStore>();
         services.AddHostedService<StorageInitializer>();
         return services;
     }
@@ -79,6 +81,7 @@ public static class SloServices
         services.AddSingleton<IClock>(SystemClock.Instance);
         services.AddSingleton<DefinitionCatalog>();
         services.AddSingleton<StatusBoard>();
+        services.AddSingleton<Ledger.LedgerBook>();
         services.AddSingleton<EvaluationWorker>();
         services.AddSingleton(_ => global::Prometheus.Metrics.NewCustomRegistry());
         services.AddSingleton<Metrics.SloMetrics>();

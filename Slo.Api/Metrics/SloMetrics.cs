@@ -25,13 +25,19 @@ public sealed class SloMetrics
     private readonly StatusBoard _board;
     private readonly IClock _clock;
     private readonly string[] _extraLabels;
-    private readonly Gauge _sli, _target, _remaining, _consumed, _burnRate, _alert, _state, _dataAge, _lastCycle;
+    private readonly Gauge _sli, _target, _remaining, _consumed, _burnRate, _alert, _state, _dataAge, _lastCycle, _cycleQueries, _cycleSamples;
     private readonly Histogram _evaluationDuration;
     private readonly Counter _queryErrors;
     private readonly Counter _deliveries;
 
     /// <param name="registry">The host's own registry: label names follow the definitions, and tests run several hosts in one process.</param>
-    public SloMetrics(global::Prometheus.CollectorRegistry registry, DefinitionCatalog catalog, StatusBoard board, IClock clock)
+    public SloMetrics(
+        global::Prometheus.CollectorRegistry registry,
+        DefinitionCatalog catalog,
+        StatusBoard board,
+        IClock clock,
+        Ledger.LedgerBook ledgers,
+        Prometheus.PrometheusCost cost)
     {
         Registry = registry;
         var factory = PrometheusMetrics.WithCustomRegistry(Registry);
@@ -39,12 +45,23 @@ public sealed class SloMetrics
             "slo_evaluation_duration_seconds", "Time one evaluation cycle of every objective took.",
             new HistogramConfiguration { Buckets = Histogram.ExponentialBuckets(0.05, 2, 12) });
         _queryErrors = factory.CreateCounter(
-            "slo_prometheus_query_errors_total", "Objective evaluations that failed, by kind (unreachable, timeout, query_error, bad_response, invalid_value, definition_mismatch, internal).",
+            "slo_prometheus_query_errors_total", "Objective evaluations that failed, by kind (unreachable, timeout, query_error, bad_response, invalid_value, definition_mismatch, ledger_gap, internal).",
             new CounterConfiguration { LabelNames = ["kind"] });
         _deliveries = factory.CreateCounter(
             "slo_alert_deliveries_total", "Alert deliveries by target (alertmanager, webhook0 ...) and outcome (success, failure).",
             new CounterConfiguration { LabelNames = ["target", "outcome"] });
         _lastCycle = factory.CreateGauge("slo_evaluation_last_cycle_timestamp_seconds", "The instant the last evaluation cycle evaluated at (Unix seconds).");
+        _cycleQueries = factory.CreateGauge("slo_evaluation_cycle_queries", "Requests the last evaluation cycle sent to Prometheus.");
+        _cycleSamples = factory.CreateGauge("slo_evaluation_cycle_samples_read", "Samples Prometheus read for the last evaluation cycle (its totalQueryableSamples).");
+        var buckets = factory.CreateGauge("slo_ledger_buckets", "Event-count buckets the ledger holds in memory, every objective together.");
+        var requests = factory.CreateCounter("slo_prometheus_requests_total", "Requests sent to Prometheus (evaluation, backfill and bound lookups).");
+        var samples = factory.CreateCounter("slo_prometheus_samples_read_total", "Samples Prometheus read to answer the service, from the stats of its answers (totalQueryableSamples).");
+        Registry.AddBeforeCollectCallback(() =>
+        {
+            buckets.Set(ledgers.BucketCount);
+            requests.IncTo(cost.Requests);
+            samples.IncTo(cost.SamplesRead);
+        });
 
         _board = board;
         _clock = clock;
@@ -91,6 +108,8 @@ public sealed class SloMetrics
     {
         _evaluationDuration.Observe(summary.Took.TotalSeconds);
         _lastCycle.Set(summary.At.ToUnixTimeMilliseconds() / 1000.0);
+        _cycleQueries.Set(summary.Queries);
+        _cycleSamples.Set(summary.SamplesRead);
         foreach (var s in statuses)
         {
             _target.WithLabels(Labels(s)).Set(s.Objective.Target.Fraction);

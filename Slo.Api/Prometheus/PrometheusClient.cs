@@ -19,7 +19,7 @@ public sealed record QueryResult<T>(T Data, IReadOnlyList<string> Warnings);
 /// A typed client of the Prometheus HTTP API (v1). Retries, timeouts and the circuit breaker live in the resilience
 /// handler the host configures; this class turns every way of failing into a <see cref="PrometheusException"/>.
 /// </summary>
-public sealed class PrometheusClient(HttpClient http)
+public sealed class PrometheusClient(HttpClient http, PrometheusCost cost)
 {
     /// <summary>The most points Prometheus returns per series in one range query.</summary>
     public const int MaxPointsPerSeries = 11_000;
@@ -29,7 +29,7 @@ public sealed class PrometheusClient(HttpClient http)
     /// <summary>An instant query evaluated at <paramref name="at"/>; sent as a form POST so long batched queries fit.</summary>
     public async Task<QueryResult<IReadOnlyList<VectorSample>>> QueryAsync(string query, Instant at, CancellationToken cancellationToken)
     {
-        using var root = await PostAsync("api/v1/query", [new("query", query), new("time", Format(at))], cancellationToken);
+        using var root = await PostAsync("api/v1/query", [new("query", query), new("time", Format(at)), Stats], cancellationToken);
         var data = root.RootElement.GetProperty("data");
         var type = data.GetProperty("resultType").GetString();
         var result = data.GetProperty("result");
@@ -59,7 +59,7 @@ public sealed class PrometheusClient(HttpClient http)
     public async Task<QueryResult<IReadOnlyList<MatrixSeries>>> QueryRangeAsync(string query, Instant start, Instant end, Duration step, CancellationToken cancellationToken)
     {
         using var root = await PostAsync("api/v1/query_range",
-            [new("query", query), new("start", Format(start)), new("end", Format(end)), new("step", step.TotalSeconds.ToString("R", CultureInfo.InvariantCulture))],
+            [new("query", query), new("start", Format(start)), new("end", Format(end)), new("step", step.TotalSeconds.ToString("R", CultureInfo.InvariantCulture)), Stats],
             cancellationToken);
         var data = root.RootElement.GetProperty("data");
         if (data.GetProperty("resultType").GetString() != "matrix")
@@ -91,6 +91,7 @@ public sealed class PrometheusClient(HttpClient http)
             using var request = get
                 ? new HttpRequestMessage(HttpMethod.Get, path + "?" + string.Join("&", form.Select(kv => $"{Uri.EscapeDataString(kv.Key)}={Uri.EscapeDataString(kv.Value)}")))
                 : new HttpRequestMessage(HttpMethod.Post, path) { Content = new FormUrlEncodedContent(form) };
+            cost.RecordRequest();
             response = await http.SendAsync(request, HttpCompletionOption.ResponseContentRead, cancellationToken);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -128,8 +129,11 @@ public sealed class PrometheusClient(HttpClient http)
 
             var root = document.RootElement;
             var status = root.ValueKind == JsonValueKind.Object && root.TryGetProperty("status", out var s) ? s.GetString() : null;
-            if (status == "success" && root.TryGetProperty("data", out _))
+            if (status == "success" && root.TryGetProperty("data", out var data))
+            {
+                cost.Record(SamplesRead(data));
                 return document;
+            }
 
             using (document)
             {
@@ -144,6 +148,17 @@ public sealed class PrometheusClient(HttpClient http)
             throw new PrometheusException(PrometheusFailure.BadResponse, $"Prometheus answered HTTP {(int)response.StatusCode} without a status: {Shorten(body)}");
         }
     }
+
+    // Prometheus reports what a query read when asked (stats=all); engines that ignore the parameter report nothing.
+    private static readonly KeyValuePair<string, string> Stats = new("stats", "all");
+
+    private static long SamplesRead(JsonElement data) =>
+        data.ValueKind == JsonValueKind.Object
+        && data.TryGetProperty("stats", out var stats) && stats.ValueKind == JsonValueKind.Object
+        && stats.TryGetProperty("samples", out var samples) && samples.ValueKind == JsonValueKind.Object
+        && samples.TryGetProperty("totalQueryableSamples", out var total) && total.TryGetInt64(out var count)
+            ? count
+            : 0;
 
     private static PrometheusFailure Failure(HttpStatusCode code) =>
         code is HttpStatusCode.GatewayTimeout or HttpStatusCode.RequestTimeout ? PrometheusFailure.Timeout

@@ -13,62 +13,61 @@ public enum CountKind
 }
 
 /// <summary>
-/// Builds the PromQL that counts an objective's events. All windows of one objective go into a single expression:
-/// each <c>sum(increase(SELECTOR[W]))</c> is tagged with a label <see cref="SeriesLabel"/> such as <c>total|30d</c>
-/// and the parts are joined with <c>or</c>, so one HTTP request returns every count. Selectors are re-rendered from
-/// their parsed form with every label value quoted and escaped, so a definition cannot add PromQL of its own.
+/// Builds the PromQL that counts an objective's events per ledger bucket: <c>sum(increase(SELECTOR[B]))</c> for the
+/// total and for the good or bad events, each tagged with a label <see cref="SeriesLabel"/> such as <c>7|total</c>, so
+/// that the parts of many objectives join with <c>or</c> into one request and their answers can be told apart. Run as a
+/// range query with step B, each point counts the bucket ending there; as an instant query, the bucket-long stretch
+/// ending at the instant. Selectors are re-rendered from their parsed form with every label value quoted and escaped,
+/// so a definition cannot add PromQL of its own.
 /// </summary>
 public static class EventQueries
 {
-    /// <summary>The label that tags each part of a batched query: <c>kind|range</c>.</summary>
+    /// <summary>The label that tags each part of a batched query: <c>tag|kind</c>.</summary>
     public const string SeriesLabel = "slo_series";
 
-    /// <summary>
-    /// One expression counting total and good-or-bad events over each of <paramref name="ranges"/>.
-    /// </summary>
+    /// <summary>The total and good-or-bad counts over <paramref name="bucket"/>, tagged <c>{tag}|total</c> and
+    /// <c>{tag}|good</c> or <c>{tag}|bad</c>.</summary>
     /// <param name="leValue">For a latency indicator: the exact text of the <c>le</c> label that equals the threshold
     /// (histograms format bounds differently, so the caller looks it up); ignored otherwise.</param>
-    public static string Counts(Objective objective, IEnumerable<Duration> ranges, string? leValue = null)
+    public static string BucketCounts(Objective objective, Duration bucket, string tag, string? leValue = null)
     {
         ArgumentNullException.ThrowIfNull(objective);
         var (numeratorKind, numerator, total) = Parts(objective.Indicator, leValue);
-        var parts = new List<string>();
-        foreach (var range in ranges.Distinct())
-        {
-            var text = RangeText(range);
-            parts.Add(Tag(total(text), CountKind.Total, text));
-            parts.Add(Tag(numerator(text), numeratorKind, text));
-        }
-
-        if (parts.Count == 0)
-            throw new ArgumentException("At least one range is required.", nameof(ranges));
-        return string.Join("\nor ", parts);
+        var text = RangeText(bucket);
+        return $"{Tag(total(text), tag, CountKind.Total)}\nor {Tag(numerator(text), tag, numeratorKind)}";
     }
 
     /// <summary>
-    /// An expression for a range query whose every step gives the counts of the slice ending there; evaluate it
-    /// with step = <paramref name="slice"/>.
+    /// The most samples any series of the indicator's total holds over the last 10 minutes, tagged <c>{tag}|total</c>:
+    /// it tells how often the counters are scraped, so the finest bucket can be short enough to be fresh and long
+    /// enough to hold two samples (<c>increase</c> needs two). Null for raw queries, whose series are unknown.
     /// </summary>
-    public static string SliceCounts(Objective objective, Duration slice, string? leValue = null)
+    public static string? ScrapeDensity(Objective objective, string tag)
     {
-        var (numeratorKind, numerator, total) = Parts(objective.Indicator, leValue);
-        var text = RangeText(slice);
-        return $"{Tag(total(text), CountKind.Total, text)}\nor {Tag(numerator(text), numeratorKind, text)}";
+        ArgumentNullException.ThrowIfNull(objective);
+        SeriesSelector? total = objective.Indicator switch
+        {
+            RatioIndicator r => r.Total,
+            LatencyIndicator l => l.Selector.WithMetric(l.Histogram + "_count"),
+            _ => null,
+        };
+        return total is null ? null : Tag($"max(count_over_time({total}[10m]))", tag, CountKind.Total);
     }
 
-    /// <summary>The <see cref="SeriesLabel"/> value of one part.</summary>
-    public static string Key(CountKind kind, Duration range) => $"{KindText(kind)}|{RangeText(range)}";
+    /// <summary>Whether the indicator counts bad events (else good ones) beside the total.</summary>
+    public static CountKind NumeratorKind(Indicator indicator) =>
+        indicator is RatioIndicator { Bad: not null } or RawRatioIndicator { BadQuery: not null } ? CountKind.Bad : CountKind.Good;
 
-    /// <summary>Reads a <see cref="SeriesLabel"/> value back.</summary>
-    public static bool TryParseKey(string key, out CountKind kind, out string range)
+    /// <summary>Reads a <see cref="SeriesLabel"/> value back into its tag and kind.</summary>
+    public static bool TryParseKey(string key, out string tag, out CountKind kind)
     {
         kind = default;
-        range = "";
-        var bar = key.IndexOf('|', StringComparison.Ordinal);
+        tag = "";
+        var bar = key.LastIndexOf('|');
         if (bar <= 0)
             return false;
-        range = key[(bar + 1)..];
-        switch (key[..bar])
+        tag = key[..bar];
+        switch (key[(bar + 1)..])
         {
             case "total": kind = CountKind.Total; return true;
             case "good": kind = CountKind.Good; return true;
@@ -102,8 +101,8 @@ public static class EventQueries
         _ => "bad",
     };
 
-    private static string Tag(string expression, CountKind kind, string range) =>
-        $"label_replace({expression}, \"{SeriesLabel}\", \"{KindText(kind)}|{range}\", \"\", \"\")";
+    private static string Tag(string expression, string tag, CountKind kind) =>
+        $"label_replace({expression}, \"{SeriesLabel}\", \"{tag}|{KindText(kind)}\", \"\", \"\")";
 
     private static string Increase(SeriesSelector selector, string range) => $"sum(increase({selector}[{range}]))";
 

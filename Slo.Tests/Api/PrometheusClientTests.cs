@@ -4,8 +4,12 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Slo.Api.Evaluation;
+using Microsoft.Extensions.Options;
 using Slo.Api.Hosting;
+using Slo.Api.Ledger;
 using Slo.Api.Prometheus;
+using Slo.Api.Storage;
+using Slo.Engine.Ledger;
 using Slo.Engine.Definitions;
 
 namespace Slo.Tests.Api;
@@ -35,7 +39,7 @@ public class PrometheusClientTests
 
     private const string Vector = """{"status":"success","data":{"resultType":"vector","result":[{"metric":{"slo_series":"total|30d"},"value":[1764000000,"1000"]}]}}""";
 
-    private static PrometheusClient Direct(ScriptedHandler handler) => new(new HttpClient(handler) { BaseAddress = new Uri("http://127.0.0.1:9/") });
+    private static PrometheusClient Direct(ScriptedHandler handler) => new(new HttpClient(handler) { BaseAddress = new Uri("http://127.0.0.1:9/") }, new PrometheusCost());
 
     /// <summary>A client built exactly as the host builds it, resilience pipeline included, over the scripted handler.</summary>
     private static (PrometheusClient Client, ServiceProvider Provider) Resilient(ScriptedHandler handler, string attemptTimeout = "00:00:00.300", int retries = 2)
@@ -154,36 +158,64 @@ public class PrometheusClientTests
           - { name: a, target: 99, window: 30d, indicator: { ratio: { {{ratio}} } } }
         """).Objectives.Single();
 
+    /// <summary>A ledger book over the scripted server, with 1m fine buckets (no scrape probe) and a fresh SQLite file.</summary>
+    private static async Task<LedgerBook> Book(PrometheusClient client)
+    {
+        var directory = Path.Combine(Path.GetTempPath(), "slo-book-" + Guid.NewGuid().ToString("N")[..8]);
+        Directory.CreateDirectory(directory);
+        var database = SqlDatabase.Sqlite($"Data Source={Path.Combine(directory, "slo.db")};Pooling=False");
+        await new MigrationRunner(database, SystemClock.Instance, NullLogger<MigrationRunner>.Instance).MigrateAsync(CancellationToken.None);
+        return new LedgerBook(client, new LedgerStore(database, SystemClock.Instance), Options.Create(new LedgerOptions { FineBucket = "1m" }),
+            Options.Create(new PrometheusOptions()), NullLogger<LedgerBook>.Instance);
+    }
+
+    private static string Matrix(string series, string value) =>
+        $$$"""{"status":"success","data":{"resultType":"matrix","result":[{"metric":{"slo_series":"{{{series}}}"},"values":[[{{{At.ToUnixTimeSeconds()}}},"{{{value}}}"]]}]}}""";
+
     [TestCase("NaN")]
     [TestCase("+Inf")]
-    public void MeasureAsync_NonFiniteCount_IsInvalidValue(string value)
+    [TestCase("-3")]
+    public async Task SyncAsync_NonFiniteOrNegativeCount_FailsTheObjectiveAsInvalidValue(string value)
     {
-        var body = Vector.Replace("\"1000\"", $"\"{value}\"", StringComparison.Ordinal);
-        var measurer = new ObjectiveMeasurer(Direct(new ScriptedHandler(ScriptedHandler.Reply(HttpStatusCode.OK, body))), NullLogger<ObjectiveMeasurer>.Instance);
+        var book = await Book(Direct(new ScriptedHandler(ScriptedHandler.Reply(HttpStatusCode.OK, Matrix("0|total", value)))));
         var objective = RatioObjective("""bad: 'e_total', total: 'r_total'""");
-        Assert.That(async () => await measurer.MeasureAsync(objective, At, CancellationToken.None),
-            Throws.TypeOf<PrometheusException>().With.Property(nameof(PrometheusException.Failure)).EqualTo(PrometheusFailure.InvalidValue)
-                .And.Message.Contains("total|30d"));
+        var failures = await book.SyncAsync([objective], At, o => LedgerMeasurement.NeedFrom(o, At), CancellationToken.None);
+        Assert.That(failures[objective.Id], Is.TypeOf<PrometheusException>()
+            .With.Property(nameof(PrometheusException.Failure)).EqualTo(PrometheusFailure.InvalidValue)
+            .And.Message.Contains("total count"));
+        Assert.That(() => book.Measure(objective, At), Throws.TypeOf<LedgerGapException>(), "nothing was counted");
     }
 
     [Test]
-    public async Task MeasureAsync_SendsOneBatchedQueryWithEscapedSelectors()
+    public async Task SyncAsync_TwoObjectives_OneRequestPerBucketLengthWithEscapedSelectors()
     {
-        string? sent = null;
+        var queries = new List<string>();
         var handler = new ScriptedHandler(async (request, _) =>
         {
-            sent = await request.Content!.ReadAsStringAsync();
-            return new HttpResponseMessage(HttpStatusCode.OK) { Content = new StringContent(Vector) };
+            var body = await request.Content!.ReadAsStringAsync();
+            lock (queries)
+                queries.Add(Uri.UnescapeDataString(body.Split('&').Single(p => p.StartsWith("query=", StringComparison.Ordinal))[6..].Replace('+', ' ')));
+            return new HttpResponseMessage(HttpStatusCode.OK) { Content = new StringContent("""{"status":"success","data":{"resultType":"matrix","result":[]}}""") };
         });
-        var measurer = new ObjectiveMeasurer(Direct(handler), NullLogger<ObjectiveMeasurer>.Instance);
-        var objective = RatioObjective("""bad: 'e_total{path="/a\"b"}', total: 'r_total'""");
-        await measurer.MeasureAsync(objective, At, CancellationToken.None);
-        var query = Uri.UnescapeDataString(sent!.Split('&').Single(p => p.StartsWith("query=", StringComparison.Ordinal))[6..].Replace('+', ' '));
+        var book = await Book(Direct(handler));
+        var set = DefinitionLoader.LoadText("""
+            apiVersion: slo/v1
+            kind: ServiceObjectives
+            service: s
+            objectives:
+              - { name: a, target: 99, window: 30d, indicator: { ratio: { bad: 'e_total{path="/a\"b"}', total: 'r_total' } } }
+              - { name: b, target: 99, window: 30d, indicator: { ratio: { good: 'g_total', total: 'r_total' } } }
+            """, "s.yaml");
+        Assert.That(set.Errors, Is.Empty);
+        var failures = await book.SyncAsync(set.Objectives, At, o => LedgerMeasurement.NeedFrom(o, At), CancellationToken.None);
         Assert.Multiple(() =>
         {
-            Assert.That(handler.Calls, Is.EqualTo(1), "window and all burn windows in one request");
-            Assert.That(query, Does.Contain("sum(increase(r_total[30d]))").And.Contain("sum(increase(r_total[5m]))").And.Contain("sum(increase(r_total[3d]))"));
-            Assert.That(query, Does.Contain("e_total{path=\"/a\\\"b\"}"));
+            Assert.That(failures, Is.Empty);
+            Assert.That(queries, Has.Count.EqualTo(3), "hourly, 5-minute and 1-minute buckets: one request each for both objectives");
+            Assert.That(queries, Has.One.Contains("sum(increase(r_total[1h]))").And.One.Contains("sum(increase(r_total[5m]))").And.One.Contains("sum(increase(r_total[1m]))"));
+            Assert.That(queries, Has.All.Contains("\"0|bad\"").And.All.Contains("\"1|good\""));
+            Assert.That(queries, Has.All.Contains("e_total{path=\"/a\\\"b\"}"));
+            Assert.That(book.Measure(set.Objectives[0], At).Window.IsEmpty, Is.True, "empty answers are zero events, counted");
         });
     }
 }

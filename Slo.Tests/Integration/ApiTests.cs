@@ -91,7 +91,7 @@ public class ApiTests
     public async Task Objectives_AfterEvaluation_FollowTheContract()
     {
         var all = await Json(await _http.GetAsync("/api/v1/objectives"));
-        Assert.That(all.GetArrayLength(), Is.EqualTo(12));
+        Assert.That(all.GetArrayLength(), Is.EqualTo(13));
         var burst = all.EnumerateArray().Single(o => o.GetProperty("id").GetString() == "burst/availability");
         Assert.Multiple(() =>
         {

@@ -30,7 +30,7 @@ public class EvaluationWorkerTests
 
         Assert.Multiple(() =>
         {
-            Assert.That(summary.Objectives, Is.EqualTo(12));
+            Assert.That(summary.Objectives, Is.EqualTo(13));
             Assert.That(summary.Failed, Is.EqualTo(1), "only the objective with a threshold that is no bucket bound");
             Assert.That(board.Ready, Is.True);
             Assert.That(states["idle/availability"], Is.EqualTo(ObjectiveState.NoData));
@@ -65,7 +65,7 @@ public class EvaluationWorkerTests
         var stale = board.Get(burst)!;
         Assert.Multiple(() =>
         {
-            Assert.That(down.Failed, Is.EqualTo(12));
+            Assert.That(down.Failed, Is.EqualTo(13));
             Assert.That(stale.State, Is.EqualTo(ObjectiveState.Stale));
             Assert.That(stale.Budget, Is.EqualTo(before.Budget), "the last good numbers stay");
             Assert.That(stale.Sli, Is.EqualTo(before.Sli));

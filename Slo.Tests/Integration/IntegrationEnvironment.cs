@@ -27,7 +27,8 @@ public sealed class IntegrationEnvironment
         Directory.CreateDirectory(WorkDirectory);
         var clock = Stopwatch.StartNew();
         var now = NodaTime.SystemClock.Instance.GetCurrentInstant();
-        var end = Instant.FromUnixTimeMilliseconds(now.ToUnixTimeMilliseconds() / 60_000 * 60_000) - Duration.FromMinutes(5);
+        // On a 5-minute edge: the ledger's 5-minute buckets then end exactly where the truth's windows do.
+        var end = Instant.FromUnixTimeMilliseconds(now.ToUnixTimeMilliseconds() / 300_000 * 300_000) - Duration.FromMinutes(5);
         _scenario = new TestScenario(end);
         var files = _scenario.Traffic.WriteOpenMetrics(Path.Combine(WorkDirectory, "openmetrics"));
         await Backfill.RunAsync(files, BlocksDirectory, CancellationToken.None, Tools.Require("promtool"));

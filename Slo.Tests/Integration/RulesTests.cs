@@ -8,6 +8,8 @@ using Slo.Api.Demo;
 using Slo.Api.Evaluation;
 using Slo.Api.Prometheus;
 using Slo.Engine.Definitions;
+using Slo.Engine.Evaluation;
+using Slo.Engine.Ledger;
 using Slo.Engine.Rules;
 
 namespace Slo.Tests.Integration;
@@ -91,16 +93,18 @@ public class RulesTests
         await using var prometheus = await PrometheusServer.StartAsync(Path.Combine(directory, "prometheus"), rules, $"127.0.0.1:{port}");
 
         using var http = new HttpClient { BaseAddress = prometheus.Url };
-        var measurer = new ObjectiveMeasurer(new PrometheusClient(http), NullLogger<ObjectiveMeasurer>.Instance);
+        await using var ledgers = await TestLedgers.StartAsync(prometheus.Url, Path.Combine(directory, "ledger"));
         HashSet<string> service = [], fromRules = [];
         var clock = Stopwatch.StartNew();
         while (clock.Elapsed < TimeSpan.FromSeconds(90))
         {
             service = [];
             var at = NodaTime.SystemClock.Instance.GetCurrentInstant();
+            var failures = await ledgers.Book.SyncAsync(set.Objectives, at, o => LedgerMeasurement.NeedFrom(o, at), CancellationToken.None);
+            Assert.That(failures, Is.Empty);
             foreach (var objective in set.Objectives)
             {
-                var status = await measurer.EvaluateAsync(objective, at, CancellationToken.None);
+                var status = ObjectiveEvaluator.Evaluate(objective, at, ledgers.Book.Measure(objective, at));
                 foreach (var alert in status.FiringAlerts)
                     service.Add($"{objective.Name} {alert.Tier.Key}");
             }

@@ -1,0 +1,530 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.Extensions.Options;
+using Slo.Api.Evaluation;
+using Slo.Api.Prometheus;
+using Slo.Engine.Budgets;
+using Slo.Engine.Definitions;
+using Slo.Engine.Evaluation;
+using Slo.Engine.Ledger;
+using Slo.Engine.Queries;
+
+namespace Slo.Api.Ledger;
+
+/// <summary>
+/// Every objective's <see cref="EventLedger"/>, kept current from Prometheus and stored in SQL. A sync asks only for
+/// the buckets a ledger lacks and re-reads the youngest, with the same bucket range of many objectives batched into
+/// one range query; an objective new to the ledger costs one pass over its window, a restart on the same database
+/// nothing settled. Measurements (the worker's, <c>?at=</c> backtesting, the history backfill) are sums over buckets.
+/// </summary>
+public sealed class LedgerBook(
+    PrometheusClient prometheus,
+    LedgerStore store,
+    IOptions<LedgerOptions> options,
+    IOptions<PrometheusOptions> prometheusOptions,
+    ILogger<LedgerBook> logger)
+{
+    private static readonly TimeSpan BoundLookupLifetime = TimeSpan.FromHours(1);
+    private readonly ConcurrentDictionary<ObjectiveId, Entry> _entries = new();
+    // Keyed by objective; the lifetime runs on the process clock, so lookups at past instants reuse one answer.
+    private readonly ConcurrentDictionary<ObjectiveId, (string? Le, long FoundAtTicks)> _bounds = new();
+    private readonly SemaphoreSlim _sync = new(1, 1);
+    private Dictionary<string, StoredLedger>? _stored;
+
+    /// <summary>Buckets held in memory, every ledger together.</summary>
+    public long BucketCount => _entries.Values.Sum(e => (long)e.BucketCount);
+
+    /// <summary>
+    /// Brings the ledgers of <paramref name="objectives"/> up to the frontier of <paramref name="at"/>, back to
+    /// <paramref name="needFrom"/> of each. Returns why objectives failed; the others can be measured.
+    /// </summary>
+    public async Task<IReadOnlyDictionary<ObjectiveId, Exception>> SyncAsync(
+        IReadOnlyCollection<Objective> objectives, Instant at, Func<Objective, Instant> needFrom, CancellationToken cancellationToken)
+    {
+        await EnsureLoadedAsync(cancellationToken);
+        await _sync.WaitAsync(cancellationToken);
+        try
+        {
+            var failures = new ConcurrentDictionary<ObjectiveId, Exception>();
+            var parallel = new ParallelOptions { MaxDegreeOfParallelism = prometheusOptions.Value.MaxConcurrentQueries, CancellationToken = cancellationToken };
+            var entries = await EntriesAsync(objectives, at, failures, cancellationToken);
+            await Parallel.ForEachAsync(entries.Where(e => e.Objective.Indicator is LatencyIndicator), parallel, async (entry, token) =>
+            {
+                try
+                {
+                    entry.Le = await BoundAsync(entry.Objective, (LatencyIndicator)entry.Objective.Indicator, at, token);
+                }
+                catch (Exception e) when (e is PrometheusException or DefinitionMismatchException)
+                {
+                    failures[entry.Objective.Id] = e;
+                }
+            });
+
+            var settledBefore = at - options.Value.GetSettleAfter();
+            var plans = new List<(Entry Entry, IReadOnlyList<LedgerRange> Ranges, EventCounts[][] Counts, bool[][] Present)>();
+            var work = new List<Work>();
+            foreach (var entry in entries.Where(e => !failures.ContainsKey(e.Objective.Id)))
+            {
+                IReadOnlyList<LedgerRange> ranges;
+                lock (entry.Gate)
+                {
+                    entry.Ledger.PrepareFor(at, LedgerMeasurement.RetainFrom(entry.Objective, at));
+                    ranges = entry.Ledger.Plan(needFrom(entry.Objective), at, settledBefore);
+                }
+
+                var counts = ranges.Select(r => new EventCounts[r.Buckets]).ToArray();
+                var present = ranges.Select(r => new bool[r.Buckets]).ToArray();
+                for (var i = 0; i < ranges.Count; i++)
+                {
+                    foreach (var (piece, offset) in Split(ranges[i]))
+                        work.Add(new Work(entry, piece, counts[i], present[i], offset));
+                }
+
+                plans.Add((entry, ranges, counts, present));
+            }
+
+            // Objectives asking for the same buckets share requests; long ranges go in smaller batches so that one
+            // request stays well inside Prometheus' timeouts.
+            var batches = work
+                .GroupBy(w => (w.Range.From, w.Range.To, w.Range.Bucket))
+                .SelectMany(g => g.Chunk(Math.Max(1, options.Value.BatchSize * 288 / Math.Max(288, g.First().Range.Buckets))))
+                .ToArray();
+            await Parallel.ForEachAsync(batches, parallel, async (batch, token) => await FetchAsync(batch, failures, token));
+
+            var gaps = new List<(Entry Entry, Instant From, Instant To)>();
+            foreach (var (entry, ranges, counts, present) in plans)
+            {
+                // A failed objective keeps what it held; its next plan asks for the same buckets again.
+                if (failures.ContainsKey(entry.Objective.Id))
+                    continue;
+                lock (entry.Gate)
+                {
+                    for (var i = 0; i < ranges.Count; i++)
+                        entry.Ledger.Write(ranges[i], counts[i]);
+                    for (var i = 0; i < ranges.Count; i++)
+                        gaps.AddRange(Gaps(entry.Ledger, ranges[i], present[i]).Select(g => (entry, g.From, g.To)));
+                }
+            }
+
+            await Parallel.ForEachAsync(gaps, parallel, async (gap, token) => await BridgeAsync(gap.Entry, gap.From, gap.To, failures, token));
+            return failures;
+        }
+        finally
+        {
+            _sync.Release();
+        }
+    }
+
+    /// <summary>The most a scrape gap is looked back over for the events hidden in it.</summary>
+    private static readonly Duration MaxGap = Duration.FromDays(1);
+
+    /// <summary>
+    /// Scrape gaps ending in <paramref name="range"/>: a bucket with samples after buckets without any (in this range)
+    /// or without events (before it). Each bucket's <c>increase</c> sees only its own samples, so the events counted
+    /// during a gap show up only as the jump across it, which no bucket holds. Returns [last bucket before the gap,
+    /// end of the first bucket after it).
+    /// </summary>
+    private static IEnumerable<(Instant From, Instant To)> Gaps(EventLedger ledger, LedgerRange range, bool[] present)
+    {
+        for (var b = 0; b < present.Length; b++)
+        {
+            var start = range.From + range.Bucket * b;
+            if (!present[b] || (b > 0 && present[b - 1]))
+                continue;
+            var from = start;
+            while (ledger.BucketAt(from - Duration.Epsilon) is { } before
+                   && (before.Counts.IsEmpty || (before.Start >= range.From && !present[(int)((before.Start - range.From) / range.Bucket)])))
+            {
+                from = before.Start;
+                if (start - from > MaxGap)
+                    break;
+            }
+
+            if (from == start || start - from > MaxGap || ledger.BucketAt(from - Duration.Epsilon) is not { } last)
+                continue;
+            yield return (last.Start, start + range.Bucket);
+        }
+    }
+
+    /// <summary>Counts [from, to) with one <c>increase</c> over the whole stretch, which sees the jump across the gap,
+    /// and adds what the buckets missed to the first bucket after the gap (the one that saw the jump).</summary>
+    private async Task BridgeAsync(Entry entry, Instant from, Instant to, ConcurrentDictionary<ObjectiveId, Exception> failures, CancellationToken cancellationToken)
+    {
+        var objective = entry.Objective;
+        try
+        {
+            var result = await prometheus.QueryAsync(EventQueries.BucketCounts(objective, to - from, "0", entry.Le), to, cancellationToken);
+            double total = 0, numerator = 0;
+            foreach (var sample in result.Data)
+            {
+                if (EventQueries.TryParseKey(sample.Labels.GetValueOrDefault(EventQueries.SeriesLabel) ?? "", out _, out var kind) && double.IsFinite(sample.Value) && sample.Value >= 0)
+                {
+                    if (kind == CountKind.Total)
+                        total = sample.Value;
+                    else
+                        numerator = sample.Value;
+                }
+            }
+
+            var whole = EventQueries.NumeratorKind(objective.Indicator) == CountKind.Bad ? EventCounts.FromTotalAndBad(total, numerator) : EventCounts.FromTotalAndGood(total, numerator);
+            lock (entry.Gate)
+            {
+                var held = entry.Ledger.Sum(from, to);
+                var good = Math.Max(0, whole.Good - held.Good);
+                var bad = Math.Max(0, whole.Bad - held.Bad);
+                if (good + bad > 0 && entry.Ledger.BucketAt(to - Duration.Epsilon) is { } after)
+                    entry.Ledger.AddTo(after.Start, EventCounts.FromTotalAndBad(good + bad, bad));
+            }
+        }
+        catch (PrometheusException e)
+        {
+            failures.TryAdd(objective.Id, e);
+        }
+    }
+
+    /// <summary>The measurement of <paramref name="objective"/> at <paramref name="at"/> from its ledger.</summary>
+    /// <exception cref="LedgerGapException">The ledger does not hold what the measurement needs.</exception>
+    public Measurement Measure(Objective objective, Instant at)
+    {
+        if (!_entries.TryGetValue(objective.Id, out var entry) || !entry.Fits(objective))
+            throw new LedgerGapException($"{objective.Id}: no event counts are held yet");
+        lock (entry.Gate)
+        {
+            if (LedgerMeasurement.Gap(objective, entry.Ledger, at) is { } gap)
+                throw new LedgerGapException($"{objective.Id}: {gap}");
+            return LedgerMeasurement.Measure(objective, entry.Ledger, at);
+        }
+    }
+
+    /// <summary>
+    /// A measurement at a past instant (backtesting). Costs Prometheus nothing when the ledger holds the instant's
+    /// window; when the window reaches further back than the ledger yet does (before the history backfill extended it),
+    /// the ledger is extended once, within what it keeps at <paramref name="now"/>.
+    /// </summary>
+    /// <exception cref="LedgerGapException">The instant lies beyond what the ledger keeps, or Prometheus failed.</exception>
+    public async Task<Measurement> MeasureAtAsync(Objective objective, Instant at, Instant now, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return Measure(objective, at);
+        }
+        catch (LedgerGapException) when (LedgerMeasurement.NeedFrom(objective, at) >= LedgerMeasurement.RetainFrom(objective, now) && at <= now)
+        {
+            var failures = await SyncAsync([objective], now, o => LedgerMeasurement.NeedFrom(o, at), cancellationToken);
+            if (failures.TryGetValue(objective.Id, out var failure))
+                throw new LedgerGapException($"{objective.Id}: extending the event counts back failed: {failure.Message}");
+            await SaveAsync(cancellationToken);
+            return Measure(objective, at);
+        }
+    }
+
+    /// <summary>Stores what changed since the last save, in one transaction. When it fails, every bucket of the
+    /// ledgers involved is written again next time, so nothing is lost to a failed write.</summary>
+    public async Task SaveAsync(CancellationToken cancellationToken)
+    {
+        var changed = new List<(Entry Entry, LedgerChanges Changes)>();
+        foreach (var entry in _entries.Values)
+        {
+            lock (entry.Gate)
+            {
+                var shrunk = entry.Ledger.Shrunk;
+                var chunks = entry.Ledger.TakeDirtyChunks();
+                if (chunks.Count == 0 && !shrunk && !entry.Replace)
+                    continue;
+                changed.Add((entry, new LedgerChanges(
+                    entry.Objective.Id.ToString(), entry.Fingerprint, entry.Ledger.Layout, entry.Replace, chunks, shrunk ? entry.Ledger.HeldRanges() : null)));
+                entry.Replace = false;
+            }
+        }
+
+        try
+        {
+            await store.SaveAsync(changed.Select(c => c.Changes).ToArray(), cancellationToken);
+        }
+        catch
+        {
+            foreach (var (entry, _) in changed)
+            {
+                lock (entry.Gate)
+                {
+                    entry.Replace = true;
+                    entry.Ledger.MarkAllDirty();
+                }
+            }
+
+            throw;
+        }
+    }
+
+    private async Task EnsureLoadedAsync(CancellationToken cancellationToken)
+    {
+        if (_stored is not null)
+            return;
+        await _sync.WaitAsync(cancellationToken);
+        try
+        {
+            if (_stored is null)
+            {
+                var stored = await store.LoadAsync(cancellationToken);
+                _stored = stored.ToDictionary(s => s.ObjectiveId, StringComparer.Ordinal);
+                if (stored.Count > 0)
+                    logger.LogInformation("Loaded the event ledgers of {Count} objectives", stored.Count);
+            }
+        }
+        finally
+        {
+            _sync.Release();
+        }
+    }
+
+    /// <summary>The ledger entry of each objective: the one in memory while its indicator and layout hold, else the
+    /// stored one, else a new one whose finest bucket suits how often its counters are scraped.</summary>
+    private async Task<Entry[]> EntriesAsync(IReadOnlyCollection<Objective> objectives, Instant at, ConcurrentDictionary<ObjectiveId, Exception> failures, CancellationToken cancellationToken)
+    {
+        var result = new Dictionary<ObjectiveId, Entry>();
+        var unknown = new List<Objective>();
+        foreach (var objective in objectives)
+        {
+            if (_entries.TryGetValue(objective.Id, out var existing) && existing.Fits(objective))
+            {
+                existing.Objective = objective;
+                result[objective.Id] = existing;
+                continue;
+            }
+
+            var fingerprint = Fingerprint(objective);
+            if (_stored!.Remove(objective.Id.ToString(), out var stored) && stored.Fingerprint == fingerprint
+                && FineOf(stored.Buckets) is { } fine && LedgerLayout.For(objective, fine, at) is var layout && layout.Describe() == stored.Buckets
+                && EventLedger.Restore(layout, stored.Chunks) is { } ledger)
+            {
+                result[objective.Id] = _entries[objective.Id] = new Entry(objective, fingerprint, fine, ledger) { Anchor = at };
+                continue;
+            }
+
+            unknown.Add(objective);
+        }
+
+        var fines = await FineBucketsAsync(unknown, at, failures, cancellationToken);
+        foreach (var objective in unknown.Where(o => !failures.ContainsKey(o.Id)))
+        {
+            var fine = fines.GetValueOrDefault(objective.Id, Duration.FromMinutes(5));
+            var ledger = new EventLedger(LedgerLayout.For(objective, fine, at));
+            result[objective.Id] = _entries[objective.Id] = new Entry(objective, Fingerprint(objective), fine, ledger) { Replace = true, Anchor = at };
+        }
+
+        return objectives.Where(o => result.ContainsKey(o.Id)).Select(o => result[o.Id]).ToArray();
+    }
+
+    /// <summary>The finest bucket per objective: <c>Ledger:FineBucket</c>, or with <c>auto</c> 1m where every series of
+    /// the total was scraped at least twice a minute over the last 10 minutes, else 5m.</summary>
+    private async Task<Dictionary<ObjectiveId, Duration>> FineBucketsAsync(
+        List<Objective> objectives, Instant at, ConcurrentDictionary<ObjectiveId, Exception> failures, CancellationToken cancellationToken)
+    {
+        var fines = new Dictionary<ObjectiveId, Duration>();
+        if (options.Value.GetFineBucket() is { } configured)
+        {
+            foreach (var objective in objectives)
+                fines[objective.Id] = configured;
+            return fines;
+        }
+
+        var probes = objectives.Select(o => (Objective: o, Query: EventQueries.ScrapeDensity(o, "p"))).Where(p => p.Query is not null).ToArray();
+        var parallel = new ParallelOptions { MaxDegreeOfParallelism = prometheusOptions.Value.MaxConcurrentQueries, CancellationToken = cancellationToken };
+        var found = new ConcurrentDictionary<ObjectiveId, Duration>();
+        await Parallel.ForEachAsync(probes.Chunk(options.Value.BatchSize), parallel, async (batch, token) =>
+        {
+            var query = string.Join("\nor ", batch.Select((p, i) => EventQueries.ScrapeDensity(p.Objective, i.ToString(CultureInfo.InvariantCulture))));
+            try
+            {
+                var result = await prometheus.QueryAsync(query, at, token);
+                foreach (var sample in result.Data)
+                {
+                    if (EventQueries.TryParseKey(sample.Labels.GetValueOrDefault(EventQueries.SeriesLabel) ?? "", out var tag, out _)
+                        && int.TryParse(tag, NumberStyles.None, CultureInfo.InvariantCulture, out var index) && index < batch.Length)
+                    {
+                        // Two samples in every minute-long bucket: a scrape at least every 30 s, 20 in 10 minutes.
+                        found[batch[index].Objective.Id] = sample.Value >= 20 ? Duration.FromMinutes(1) : Duration.FromMinutes(5);
+                    }
+                }
+            }
+            catch (PrometheusException e)
+            {
+                foreach (var (objective, _) in batch)
+                    failures.TryAdd(objective.Id, e);
+            }
+        });
+        foreach (var (id, fine) in found)
+            fines[id] = fine;
+        return fines;
+    }
+
+    private static Duration? FineOf(string buckets) =>
+        long.TryParse(buckets.Split(',')[^1], NumberStyles.None, CultureInfo.InvariantCulture, out var seconds) && seconds > 0 ? Duration.FromSeconds(seconds) : null;
+
+    /// <summary>What identifies an objective's counts: its indicator. A new target or alert policy keeps them; a new
+    /// window keeps them too unless it needs other bucket lengths.</summary>
+    private static string Fingerprint(Objective objective) =>
+        Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(objective.Indicator.ToString()!)))[..32];
+
+    private static IEnumerable<(LedgerRange Piece, int Offset)> Split(LedgerRange range)
+    {
+        var max = PrometheusClient.MaxPointsPerSeries - 1;
+        for (var offset = 0; offset < range.Buckets; offset += max)
+        {
+            var count = Math.Min(max, range.Buckets - offset);
+            yield return (range with { From = range.From + range.Bucket * offset, To = range.From + range.Bucket * (offset + count) }, offset);
+        }
+    }
+
+    /// <summary>One range query for the same buckets of up to a batch of objectives; each objective's series carry its
+    /// index in the batch. Step and range are the bucket length, so each point counts the bucket ending there.</summary>
+    private async Task FetchAsync(Work[] batch, ConcurrentDictionary<ObjectiveId, Exception> failures, CancellationToken cancellationToken)
+    {
+        var range = batch[0].Range;
+        var bucket = range.Bucket;
+        var query = string.Join("\nor ", batch.Select((w, i) => EventQueries.BucketCounts(w.Entry.Objective, bucket, i.ToString(CultureInfo.InvariantCulture), w.Entry.Le)));
+        try
+        {
+            var result = await prometheus.QueryRangeAsync(query, range.From + bucket, range.To, bucket, cancellationToken);
+            Warn(result.Warnings, batch);
+            var series = result.Data.Select(s => (s.Labels, s.Points));
+            var totals = new Dictionary<(int, Instant), double>();
+            var numerators = new Dictionary<(int, Instant), double>();
+            var seen = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var (labels, points) in series)
+            {
+                var key = labels.GetValueOrDefault(EventQueries.SeriesLabel) ?? "";
+                if (!EventQueries.TryParseKey(key, out var tag, out var kind) || !int.TryParse(tag, NumberStyles.None, CultureInfo.InvariantCulture, out var index) || index >= batch.Length)
+                    continue;
+                var objective = batch[index].Entry.Objective;
+                if (!seen.Add(key))
+                {
+                    failures.TryAdd(objective.Id, new PrometheusException(PrometheusFailure.InvalidValue,
+                        $"{objective.Id}: the query returned more than one series for the {kind.ToString().ToLowerInvariant()} count; a raw query must return a single sample"));
+                    continue;
+                }
+
+                foreach (var (t, v) in points)
+                {
+                    if (!double.IsFinite(v) || v < 0)
+                    {
+                        // increase() never goes below zero; a raw query can.
+                        failures.TryAdd(objective.Id, new PrometheusException(PrometheusFailure.InvalidValue,
+                            $"{objective.Id}: Prometheus returned {v.ToString(CultureInfo.InvariantCulture)} for the {kind.ToString().ToLowerInvariant()} count; event counts must be finite and at least 0"));
+                        break;
+                    }
+
+                    (kind == CountKind.Total ? totals : numerators)[(index, t)] = v;
+                }
+            }
+
+            for (var i = 0; i < batch.Length; i++)
+            {
+                var w = batch[i];
+                var bad = EventQueries.NumeratorKind(w.Entry.Objective.Indicator) == CountKind.Bad;
+                for (var b = 0; b < w.Range.Buckets; b++)
+                {
+                    var end = w.Range.From + bucket * (b + 1);
+                    w.Present[w.Offset + b] = totals.ContainsKey((i, end));
+                    var total = totals.GetValueOrDefault((i, end));
+                    var numerator = numerators.GetValueOrDefault((i, end));
+                    w.Counts[w.Offset + b] = bad ? EventCounts.FromTotalAndBad(total, numerator) : EventCounts.FromTotalAndGood(total, numerator);
+                }
+            }
+        }
+        catch (PrometheusException e) when (e.Failure == PrometheusFailure.QueryError && batch.Length > 1)
+        {
+            // One objective's own PromQL (a raw query) can spoil a batch: ask for each alone, so only it fails.
+            foreach (var w in batch)
+                await FetchAsync([w], failures, cancellationToken);
+        }
+        catch (PrometheusException e)
+        {
+            foreach (var w in batch)
+                failures.TryAdd(w.Entry.Objective.Id, batch.Length == 1 ? WithId(e, w.Entry.Objective) : e);
+        }
+    }
+
+    private static PrometheusException WithId(PrometheusException e, Objective objective) =>
+        e.Failure == PrometheusFailure.QueryError ? new PrometheusException(e.Failure, $"{objective.Id}: {e.Message}", e) : e;
+
+    private void Warn(IReadOnlyList<string> warnings, Work[] batch)
+    {
+        foreach (var warning in warnings)
+            logger.LogWarning("Prometheus warned about {Objectives}: {Warning}", string.Join(", ", batch.Select(w => w.Entry.Objective.Id)), warning);
+    }
+
+    /// <summary>
+    /// The exact <c>le</c> text of the bucket that equals the threshold: clients write 0.3, 0.30 or 3e-01, and
+    /// Prometheus 3 rewrites 1 as 1.0, so the bound is looked up rather than guessed. Null when the histogram has no
+    /// series yet (the counts then come back empty: no data).
+    /// </summary>
+    private async Task<string?> BoundAsync(Objective objective, LatencyIndicator latency, Instant at, CancellationToken cancellationToken)
+    {
+        if (_bounds.TryGetValue(objective.Id, out var cached) && cached.Le is not null && System.Diagnostics.Stopwatch.GetElapsedTime(cached.FoundAtTicks) < BoundLookupLifetime)
+            return cached.Le;
+
+        var bucket = latency.Selector.WithMetric(latency.Histogram + "_bucket").ToString();
+        var lookback = Duration.FromDays(3);
+        var values = await prometheus.LabelValuesAsync("le", bucket, at - lookback, at, cancellationToken);
+        if (values.Count == 0)
+            return null;
+
+        var threshold = latency.ThresholdSeconds;
+        string? match = null;
+        foreach (var text in values)
+        {
+            if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var bound) && Math.Abs(bound - threshold) <= 1e-9 * Math.Max(1, threshold))
+                match = text;
+        }
+
+        if (match is null)
+        {
+            var bounds = string.Join(", ", values.OrderBy(v => double.TryParse(v, NumberStyles.Float, CultureInfo.InvariantCulture, out var d) ? d : double.MaxValue));
+            throw new DefinitionMismatchException(
+                $"{objective.Id}: the threshold {latency.ThresholdSeconds.ToString(CultureInfo.InvariantCulture)}s is not a bucket bound of {bucket}; its bounds are {bounds}");
+        }
+
+        _bounds[objective.Id] = (match, System.Diagnostics.Stopwatch.GetTimestamp());
+        return match;
+    }
+
+    /// <summary>One piece of a range to fetch, and where its counts go.</summary>
+    private sealed record Work(Entry Entry, LedgerRange Range, EventCounts[] Counts, bool[] Present, int Offset);
+
+    private sealed class Entry(Objective objective, string fingerprint, Duration fine, EventLedger ledger)
+    {
+        public Objective Objective { get; set; } = objective;
+        public string Fingerprint { get; } = fingerprint;
+
+        /// <summary>The finest bucket chosen for the objective's scrape interval (before zone and slice constraints).</summary>
+        public Duration Fine { get; } = fine;
+
+        public EventLedger Ledger { get; } = ledger;
+        public Lock Gate { get; } = new();
+
+        /// <summary>New or started afresh: its stored chunks are replaced at the next save.</summary>
+        public bool Replace { get; set; }
+
+        public string? Le { get; set; }
+
+        /// <summary>Whether this entry's counts serve <paramref name="objective"/>: same indicator, same bucket lengths.</summary>
+        public bool Fits(Objective objective) =>
+            ReferenceEquals(objective, Objective)
+            || (Fingerprint == LedgerBook.Fingerprint(objective) && Ledger.Layout.Equals(LedgerLayout.For(objective, Fine, Anchor)));
+
+        /// <summary>Zone offsets of a layout are read around this instant; fixed per entry so layouts compare stably.</summary>
+        public Instant Anchor { get; init; }
+
+        public int BucketCount
+        {
+            get
+            {
+                lock (Gate)
+                    return Ledger.BucketCount;
+            }
+        }
+    }
+}

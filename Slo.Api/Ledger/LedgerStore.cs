@@ -1,0 +1,102 @@
+using System.Runtime.InteropServices;
+using Dapper;
+using Slo.Api.Storage;
+using Slo.Engine.Ledger;
+
+namespace Slo.Api.Ledger;
+
+/// <summary>A ledger as stored: the fingerprint of its counting definition, its bucket lengths in seconds (coarsest
+/// first, comma-separated) and its chunks.</summary>
+public sealed record StoredLedger(string ObjectiveId, string Fingerprint, string Buckets, IReadOnlyList<LedgerChunk> Chunks);
+
+/// <summary>What changed in one ledger since it was last stored.</summary>
+/// <param name="Replace">The ledger is new or was started afresh: every chunk stored before is dropped.</param>
+/// <param name="Held">When buckets were dropped: what each part still holds, so chunks wholly outside go.</param>
+public sealed record LedgerChanges(
+    string ObjectiveId,
+    string Fingerprint,
+    LedgerLayout Layout,
+    bool Replace,
+    IReadOnlyList<LedgerChunk> Chunks,
+    IReadOnlyList<(int Tier, long FromMs, long ToMs)>? Held);
+
+/// <summary>The event ledgers in SQL, with the same Dapper queries on SQLite and SQL Server.</summary>
+public sealed class LedgerStore(SqlDatabase database, IClock clock)
+{
+    public async Task<IReadOnlyList<StoredLedger>> LoadAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        var heads = await connection.QueryAsync<(string ObjectiveId, string Fingerprint, string Buckets)>(new CommandDefinition(
+            "SELECT objective_id, fingerprint, buckets FROM ledger_heads", cancellationToken: cancellationToken));
+        var chunks = (await connection.QueryAsync<(string ObjectiveId, long Tier, long ChunkStart, byte[] Counts)>(new CommandDefinition(
+                "SELECT objective_id, tier, chunk_start, counts FROM ledger_chunks", cancellationToken: cancellationToken)))
+            .ToLookup(c => c.ObjectiveId, StringComparer.Ordinal);
+        return heads.Select(h => new StoredLedger(
+                h.ObjectiveId,
+                h.Fingerprint,
+                h.Buckets,
+                chunks[h.ObjectiveId].Select(c => new LedgerChunk((int)c.Tier, c.ChunkStart, Decode(c.Counts))).ToArray()))
+            .ToArray();
+    }
+
+    /// <summary>Stores every change in one transaction: either all of a cycle's buckets are durable or none.</summary>
+    public async Task SaveAsync(IReadOnlyCollection<LedgerChanges> changes, CancellationToken cancellationToken)
+    {
+        if (changes.Count == 0)
+            return;
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        var now = clock.GetCurrentInstant();
+        var replaced = changes.Where(c => c.Replace).ToArray();
+        if (replaced.Length > 0)
+        {
+            var ids = replaced.Select(c => new { Id = c.ObjectiveId }).ToArray();
+            await connection.ExecuteAsync(new CommandDefinition("DELETE FROM ledger_chunks WHERE objective_id = @Id", ids, transaction, cancellationToken: cancellationToken));
+            await connection.ExecuteAsync(new CommandDefinition("DELETE FROM ledger_heads WHERE objective_id = @Id", ids, transaction, cancellationToken: cancellationToken));
+            await connection.ExecuteAsync(new CommandDefinition(
+                """
+                INSERT INTO ledger_heads (objective_id, fingerprint, buckets, updated_at)
+                VALUES (@Id, @Fingerprint, @Buckets, @UpdatedAt)
+                """,
+                replaced.Select(c => new { Id = c.ObjectiveId, c.Fingerprint, Buckets = c.Layout.Describe(), UpdatedAt = now }).ToArray(),
+                transaction,
+                cancellationToken: cancellationToken));
+        }
+
+        var dropped = changes.Where(c => c.Held is not null && !c.Replace)
+            .SelectMany(c => c.Held!.Select(h => new
+            {
+                Id = c.ObjectiveId,
+                h.Tier,
+                // An empty part holds nothing: every chunk of it goes.
+                From = h.ToMs > h.FromMs ? h.FromMs : long.MaxValue,
+                To = h.ToMs > h.FromMs ? h.ToMs : long.MinValue,
+                ChunkMs = LedgerLayout.ChunkBuckets * (long)c.Layout.Buckets[h.Tier].TotalMilliseconds,
+            }))
+            .ToArray();
+        if (dropped.Length > 0)
+        {
+            await connection.ExecuteAsync(new CommandDefinition(
+                "DELETE FROM ledger_chunks WHERE objective_id = @Id AND tier = @Tier AND (chunk_start + @ChunkMs <= @From OR chunk_start >= @To)",
+                dropped,
+                transaction,
+                cancellationToken: cancellationToken));
+        }
+
+        var rows = changes.SelectMany(c => c.Chunks.Select(k => new { Id = c.ObjectiveId, k.Tier, Start = k.StartMs, Counts = Encode(k.Counts) })).ToArray();
+        if (rows.Length > 0)
+        {
+            await connection.ExecuteAsync(new CommandDefinition(
+                "DELETE FROM ledger_chunks WHERE objective_id = @Id AND tier = @Tier AND chunk_start = @Start", rows, transaction, cancellationToken: cancellationToken));
+            await connection.ExecuteAsync(new CommandDefinition(
+                "INSERT INTO ledger_chunks (objective_id, tier, chunk_start, counts) VALUES (@Id, @Tier, @Start, @Counts)", rows, transaction, cancellationToken: cancellationToken));
+        }
+
+        await transaction.CommitAsync(cancellationToken);
+    }
+
+    // float32 pairs, little-endian as on every platform .NET runs the service on.
+    private static byte[] Encode(float[] counts) => MemoryMarshal.AsBytes(counts.AsSpan()).ToArray();
+
+    private static float[] Decode(byte[] bytes) => MemoryMarshal.Cast<byte, float>(bytes).ToArray();
+}

@@ -1,0 +1,67 @@
+using Slo.Engine.Budgets;
+using Slo.Engine.Definitions;
+using Slo.Engine.Evaluation;
+
+namespace Slo.Engine.Ledger;
+
+/// <summary>
+/// An objective's measurement as sums over its ledger. A measurement at an instant counts up to the newest fine-bucket
+/// edge at or before it (the newest minute with the default layout): every window ends there, so each is a sum of
+/// whole buckets at its recent end.
+/// </summary>
+public static class LedgerMeasurement
+{
+    /// <summary>Where the counts of a measurement at <paramref name="at"/> must start: the window's start, or the
+    /// longest burn window's, whichever is earlier.</summary>
+    public static Instant NeedFrom(Objective objective, Instant at)
+    {
+        ArgumentNullException.ThrowIfNull(objective);
+        var earliest = objective.Window.ElapsedAt(at).Start;
+        foreach (var window in objective.Alerting.RequiredWindows())
+        {
+            if (at - window < earliest)
+                earliest = at - window;
+        }
+
+        return earliest;
+    }
+
+    /// <summary>How far back the ledger of <paramref name="objective"/> keeps counts at <paramref name="at"/>: one more
+    /// period before the current one, so the history of the whole window and backtesting into it are sums too.</summary>
+    public static Instant RetainFrom(Objective objective, Instant at)
+    {
+        ArgumentNullException.ThrowIfNull(objective);
+        var start = objective.Window.ElapsedAt(at).Start;
+        var previous = objective.Window.PeriodAt(start - Duration.Epsilon).Start;
+        return Instant.Min(previous, NeedFrom(objective, at));
+    }
+
+    /// <summary>Why the ledger cannot measure at <paramref name="at"/>, or null when it can.</summary>
+    public static string? Gap(Objective objective, EventLedger ledger, Instant at)
+    {
+        ArgumentNullException.ThrowIfNull(ledger);
+        if (ledger.IsEmpty)
+            return "no event counts are held yet";
+        var asOf = ledger.Frontier(at);
+        var from = NeedFrom(objective, asOf);
+        if (from < ledger.KnownFrom)
+            return $"the event counts start at {ledger.KnownFrom}, after {from}";
+        if (asOf > ledger.KnownTo)
+            return $"the event counts end at {ledger.KnownTo}, before {asOf}";
+        return null;
+    }
+
+    public static Measurement Measure(Objective objective, EventLedger ledger, Instant at)
+    {
+        ArgumentNullException.ThrowIfNull(objective);
+        ArgumentNullException.ThrowIfNull(ledger);
+        var asOf = ledger.Frontier(at);
+        var window = objective.Window.ElapsedAt(asOf);
+        var counts = ledger.Sum(window.Start, asOf);
+        var burn = objective.Alerting.RequiredWindows().ToDictionary(w => w, w => ledger.Sum(asOf - w, asOf));
+        IReadOnlyList<EventCounts>? slices = null;
+        if (objective.Budgeting is TimeslicesBudgeting timeslices)
+            slices = ledger.Slices(window.Start, asOf, timeslices.SliceLength);
+        return new Measurement(counts, burn, slices);
+    }
+}
