@@ -63,10 +63,12 @@ public sealed class HistoryBackfill(
             var now = clock.Now();
             var step = options.Value.GetBackfillStep();
             var total = 0;
+            // A batch of objectives at a time: their ledgers are extended in shared requests, and the worker's cycle
+            // never waits long for the ledger.
             await Parallel.ForEachAsync(
-                catalog.Current.Objectives,
+                catalog.Current.Objectives.Chunk(25),
                 new ParallelOptions { MaxDegreeOfParallelism = options.Value.BackfillConcurrency, CancellationToken = stoppingToken },
-                async (objective, token) => Interlocked.Add(ref total, await BackfillAsync(objective, now, step, token)));
+                async (batch, token) => Interlocked.Add(ref total, await BackfillAsync(batch, now, step, token)));
             logger.LogInformation("History backfill stored {Count} past evaluations", total);
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -74,46 +76,47 @@ public sealed class HistoryBackfill(
         }
     }
 
-    /// <summary>Evaluates one objective at each missing past instant of its window; returns how many were stored.
-    /// Never throws but for cancellation: a failure costs this objective its backfill, not the service.</summary>
-    public async Task<int> BackfillAsync(Objective objective, Instant now, Duration step, CancellationToken cancellationToken)
+    /// <summary>Evaluates each objective at each missing past instant of its window; returns how many were stored.
+    /// Never throws but for cancellation: a failure costs these objectives their backfill, not the service.</summary>
+    public async Task<int> BackfillAsync(IReadOnlyCollection<Objective> objectives, Instant now, Duration step, CancellationToken cancellationToken)
     {
         try
         {
-            var failures = await ledgers.SyncAsync([objective], now, o => LedgerMeasurement.RetainFrom(o, now), cancellationToken);
-            if (failures.TryGetValue(objective.Id, out var failure))
+            var failures = await ledgers.SyncAsync(objectives, now, o => LedgerMeasurement.RetainFrom(o, now), cancellationToken);
+            var count = 0;
+            foreach (var objective in objectives)
             {
-                logger.LogWarning("Backfilling {Objective} failed: {Error}", objective.Id, failure.Message);
-                return 0;
-            }
-
-            var start = objective.Window.ElapsedAt(now).Start;
-            var stored = await history.InstantsAsync(objective.Id, start, now, cancellationToken);
-            var stepMs = (long)step.TotalMilliseconds;
-            var records = new List<HistoryRecord>();
-            // Whole multiples of the step, newest first, back to where the ledger reaches.
-            for (var ms = (now.ToUnixTimeMilliseconds() - 1) / stepMs * stepMs; ms > start.ToUnixTimeMilliseconds(); ms -= stepMs)
-            {
-                var at = Instant.FromUnixTimeMilliseconds(ms);
-                if (Covered(stored, at, step / 2))
+                if (failures.TryGetValue(objective.Id, out var failure))
+                {
+                    logger.LogWarning("Backfilling {Objective} failed: {Error}", objective.Id, failure.Message);
                     continue;
-                try
-                {
-                    records.Add(HistoryRecord.From(ObjectiveEvaluator.Evaluate(objective, at, ledgers.Measure(objective, at)), at));
                 }
-                catch (LedgerGapException)
+
+                var start = objective.Window.ElapsedAt(now).Start;
+                var stored = await history.InstantsAsync(objective.Id, start, now, cancellationToken);
+                var stepMs = (long)step.TotalMilliseconds;
+                var instants = new List<Instant>();
+                // Whole multiples of the step, newest first, back to where the ledger reaches.
+                for (var ms = (now.ToUnixTimeMilliseconds() - 1) / stepMs * stepMs; ms > start.ToUnixTimeMilliseconds(); ms -= stepMs)
                 {
-                    break;
+                    var at = Instant.FromUnixTimeMilliseconds(ms);
+                    if (!Covered(stored, at, step / 2))
+                        instants.Add(at);
                 }
+
+                var records = ledgers.MeasureEach(objective, instants)
+                    .Select(m => HistoryRecord.From(ObjectiveEvaluator.Evaluate(objective, m.At, m.Measurement), m.At))
+                    .ToArray();
+                await history.RecordAsync(records, cancellationToken);
+                count += records.Length;
             }
 
-            await history.RecordAsync(records, cancellationToken);
             await ledgers.SaveAsync(cancellationToken);
-            return records.Count;
+            return count;
         }
         catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
-            logger.LogError(e, "Backfilling the history of {Objective} failed", objective.Id);
+            logger.LogError(e, "Backfilling the history of {Objectives} failed", string.Join(", ", objectives.Select(o => o.Id)));
             return 0;
         }
     }

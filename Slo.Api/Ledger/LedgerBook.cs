@@ -198,6 +198,27 @@ public sealed class LedgerBook(
         }
     }
 
+    /// <summary>Measurements at each of <paramref name="instants"/> in order, up to the first the ledger cannot serve;
+    /// one pass of running totals serves them all (the history backfill asks for hundreds).</summary>
+    public IReadOnlyList<(Instant At, Measurement Measurement)> MeasureEach(Objective objective, IEnumerable<Instant> instants)
+    {
+        var result = new List<(Instant, Measurement)>();
+        if (!_entries.TryGetValue(objective.Id, out var entry) || !entry.Fits(objective))
+            return result;
+        lock (entry.Gate)
+        {
+            using var index = entry.Ledger.Index();
+            foreach (var at in instants)
+            {
+                if (LedgerMeasurement.Gap(objective, entry.Ledger, at) is not null)
+                    break;
+                result.Add((at, LedgerMeasurement.Measure(objective, entry.Ledger, index, at)));
+            }
+        }
+
+        return result;
+    }
+
     /// <summary>
     /// A measurement at a past instant (backtesting). Costs Prometheus nothing when the ledger holds the instant's
     /// window; when the window reaches further back than the ledger yet does (before the history backfill extended it),

@@ -191,17 +191,8 @@ public sealed class EventLedger
         run.Add((int)((ms - run.StartMs) / run.ResolutionMs), extra);
     }
 
-    /// <summary>The counts of each slice of <paramref name="slice"/> (aligned to the epoch) that lies wholly in [from, to).</summary>
-    public IReadOnlyList<EventCounts> Slices(Instant from, Instant to, Duration slice)
-    {
-        var sliceMs = (long)slice.TotalMilliseconds;
-        var first = BucketRun.Floor(from.ToUnixTimeMilliseconds() + sliceMs - 1, sliceMs);
-        var last = BucketRun.Floor(to.ToUnixTimeMilliseconds(), sliceMs);
-        var result = new List<EventCounts>((int)Math.Max(0, (last - first) / sliceMs));
-        for (var start = first; start + sliceMs <= last; start += sliceMs)
-            result.Add(Sum(Instant.FromUnixTimeMilliseconds(start), Instant.FromUnixTimeMilliseconds(start + sliceMs)));
-        return result;
-    }
+    /// <summary>Running totals for many sums over the ledger as it is now; dispose it before the ledger is written.</summary>
+    public LedgerIndex Index() => new(_runs);
 
     /// <summary>Marks every bucket as changed, e.g. after a failed write, so the next save stores them all.</summary>
     public void MarkAllDirty()

@@ -53,15 +53,36 @@ public static class LedgerMeasurement
 
     public static Measurement Measure(Objective objective, EventLedger ledger, Instant at)
     {
+        ArgumentNullException.ThrowIfNull(ledger);
+        using var index = ledger.Index();
+        return Measure(objective, ledger, index, at);
+    }
+
+    /// <summary>A measurement through an <see cref="LedgerIndex"/> of <paramref name="ledger"/>, for many instants.</summary>
+    public static Measurement Measure(Objective objective, EventLedger ledger, LedgerIndex index, Instant at)
+    {
         ArgumentNullException.ThrowIfNull(objective);
         ArgumentNullException.ThrowIfNull(ledger);
+        ArgumentNullException.ThrowIfNull(index);
         var asOf = ledger.Frontier(at);
         var window = objective.Window.ElapsedAt(asOf);
-        var counts = ledger.Sum(window.Start, asOf);
-        var burn = objective.Alerting.RequiredWindows().ToDictionary(w => w, w => ledger.Sum(asOf - w, asOf));
+        var counts = index.Sum(window.Start, asOf);
+        var burn = objective.Alerting.RequiredWindows().ToDictionary(w => w, w => index.Sum(asOf - w, asOf));
         IReadOnlyList<EventCounts>? slices = null;
         if (objective.Budgeting is TimeslicesBudgeting timeslices)
-            slices = ledger.Slices(window.Start, asOf, timeslices.SliceLength);
+            slices = Slices(index, window.Start, asOf, timeslices.SliceLength);
         return new Measurement(counts, burn, slices);
+    }
+
+    /// <summary>The counts of each slice of <paramref name="slice"/> (aligned to the epoch) that lies wholly in [from, to).</summary>
+    private static List<EventCounts> Slices(LedgerIndex index, Instant from, Instant to, Duration slice)
+    {
+        var sliceMs = (long)slice.TotalMilliseconds;
+        var first = (from.ToUnixTimeMilliseconds() + sliceMs - 1) / sliceMs * sliceMs;
+        var last = to.ToUnixTimeMilliseconds() / sliceMs * sliceMs;
+        var result = new List<EventCounts>((int)Math.Max(0, (last - first) / sliceMs));
+        for (var start = first; start + sliceMs <= last; start += sliceMs)
+            result.Add(index.Sum(Instant.FromUnixTimeMilliseconds(start), Instant.FromUnixTimeMilliseconds(start + sliceMs)));
+        return result;
     }
 }

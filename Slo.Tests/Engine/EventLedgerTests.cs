@@ -201,11 +201,34 @@ public class EventLedgerTests
     }
 
     [Test]
-    public void Slices_TenMinutes_SumTheirBuckets()
+    public void Index_Sums_EqualTheLedgerWalkingItsBuckets()
     {
-        var ledger = Filled(Now, Now - Duration.FromDays(2));
-        var slices = ledger.Slices(Now - Duration.FromDays(1) + Duration.FromMinutes(3), Now, Duration.FromMinutes(10));
-        Assert.That(slices, Has.Count.EqualTo(143));
+        var ledger = Filled(Now, Now - Duration.FromDays(30), (r, i) => EventCounts.FromTotalAndBad(i % 11 + r.Bucket.TotalMinutes, i % 4));
+        using var index = ledger.Index();
+        foreach (var (from, to) in new[]
+                 {
+                     (Now - Duration.FromDays(30), Now),
+                     (Now - Duration.FromDays(12) + Duration.FromMinutes(17), Now - Duration.FromHours(5) + Duration.FromSeconds(10)),
+                     (Now - Duration.FromMinutes(3), Now + Duration.FromHours(1)),
+                     (Now - Duration.FromDays(40), Now - Duration.FromDays(29)),
+                 })
+        {
+            var direct = ledger.Sum(from, to);
+            Assert.That(index.Sum(from, to).Total, Is.EqualTo(direct.Total).Within(1e-6).Percent, $"[{from}, {to})");
+            Assert.That(index.Sum(from, to).Bad, Is.EqualTo(direct.Bad).Within(1e-6).Percent, $"[{from}, {to})");
+        }
+    }
+
+    [Test]
+    public void Measure_TenMinuteSlices_SumTheirBuckets()
+    {
+        var objective = TestObjectives.Availability(window: new RollingWindow(Duration.FromDays(1)), budgeting: new TimeslicesBudgeting(0.99, Duration.FromMinutes(10)));
+        var ledger = new EventLedger(LedgerLayout.For(objective, Duration.FromMinutes(1), Now));
+        ledger.PrepareFor(Now, Now - Duration.FromDays(2));
+        foreach (var range in ledger.Plan(Now - Duration.FromDays(2), Now, Now))
+            ledger.Write(range, Enumerable.Range(0, range.Buckets).Select(i => Steady(range, i)).ToArray());
+        var slices = LedgerMeasurement.Measure(objective, ledger, Now + Duration.FromSeconds(20)).Slices!;
+        Assert.That(slices, Has.Count.EqualTo(144));
         Assert.That(slices.Select(s => s.Total), Is.All.EqualTo(600).Within(1e-6));
     }
 }

@@ -38,7 +38,7 @@ public partial class DashboardTests
         var backfill = _host.Get<HistoryBackfill>();
         var catalog = _host.Get<Slo.Api.Definitions.DefinitionCatalog>();
         foreach (var id in new[] { ("burst", "availability"), ("slowdown", "latency") })
-            await backfill.BackfillAsync(catalog.Current.Find(id.Item1, id.Item2)!, Scenario.End, Duration.FromHours(12), CancellationToken.None);
+            await backfill.BackfillAsync([catalog.Current.Find(id.Item1, id.Item2)!], Scenario.End, Duration.FromHours(12), CancellationToken.None);
         _base = _host.App.Urls.First();
     }
 
