@@ -290,6 +290,18 @@ public class ApiTests
             Assert.That(text, Does.Contain("slo_data_age_seconds{service=\"steady\",objective=\"latency\",signal=\"performance\",team=\"\"}"));
             Assert.That(text, Does.Not.Contain("slo_sli_ratio{service=\"idle\""), "no number for an objective without data");
         });
+
+        // What the service costs Prometheus and holds in memory, as numbers that are there and not zero.
+        double Value(string name) => double.Parse(
+            text.Split('\n').Single(l => l.StartsWith(name + " ", StringComparison.Ordinal))[(name.Length + 1)..], System.Globalization.CultureInfo.InvariantCulture);
+        Assert.Multiple(() =>
+        {
+            Assert.That(Value("slo_ledger_buckets"), Is.GreaterThan(12 * 1000), "every objective holds its window in buckets");
+            Assert.That(Value("slo_prometheus_samples_read_total"), Is.GreaterThan(12 * 30 * 1440), "a month of minute samples per objective, read once");
+            Assert.That(Value("slo_prometheus_requests_total"), Is.GreaterThan(0));
+            Assert.That(Value("slo_evaluation_cycle_queries"), Is.GreaterThan(0));
+            Assert.That(Value("slo_evaluation_cycle_samples_read"), Is.GreaterThan(0));
+        });
     }
 
     [Test, Order(2)]
