@@ -121,6 +121,9 @@ public class ApiTests
         await AssertProblem(await _http.GetAsync("/api/v1/objectives/nope/availability"), HttpStatusCode.NotFound, "nope/availability");
         await AssertProblem(await _http.GetAsync("/api/v1/objectives/steady/availability?at=yesterday"), HttpStatusCode.BadRequest, "ISO-8601");
         await AssertProblem(await _http.GetAsync($"/api/v1/objectives/steady/availability?at={Scenario.End + Duration.FromHours(1)}"), HttpStatusCode.BadRequest, "future");
+        await AssertProblem(await _http.GetAsync("/api/v1/objectives/steady/availability?at=-9998-01-01T00:00:00Z"), HttpStatusCode.BadRequest, "from 1970");
+        await AssertProblem(await _http.GetAsync("/api/v1/objectives/steady/availability/history?from=0001-01-01T00:00:00Z&to=9999-12-31T23:59:59Z"), HttpStatusCode.BadRequest, "before 3000");
+        await AssertProblem(await _http.GetAsync($"/api/v1/objectives/steady/availability?at={Scenario.End - Duration.FromDays(200)}"), HttpStatusCode.BadRequest, "cannot be evaluated");
     }
 
     [Test, Order(2)]
