@@ -16,6 +16,10 @@ internal sealed class RealisticTraffic
     /// <summary>Series per instance: two codes, four buckets, _count and _sum.</summary>
     public const int SeriesPerInstance = 8;
 
+    /// <summary>The two families, each with the range of <see cref="InstanceModel.Prefixes"/> it holds, in exposition order.</summary>
+    public static readonly (string Name, string Type, int First, int End)[] Families =
+        [("http_requests", "counter", 0, 2), ("http_request_duration_seconds", "histogram", 2, SeriesPerInstance)];
+
     private const double Day = 86_400;
     private const double IncidentErrors = 0.05, IncidentSlow = 0.15, IncidentVerySlow = 0.03;
     private readonly InstanceModel[] _instances;
@@ -50,12 +54,10 @@ internal sealed class RealisticTraffic
 
     public static string Job(int index) => $"job{index:D2}";
 
-    /// <summary>The cumulative counts of every instance at <paramref name="at"/>.</summary>
-    public IEnumerable<(InstanceModel Instance, Counts Counts)> At(Instant at)
-    {
-        var seconds = (at - Origin).TotalSeconds;
-        return _instances.Select(m => (m, m.At(seconds)));
-    }
+    public IReadOnlyList<InstanceModel> Instances => _instances;
+
+    /// <summary>Seconds since the origin: the argument of <see cref="InstanceModel.At"/>.</summary>
+    public double Elapsed(Instant at) => (at - Origin).TotalSeconds;
 
     /// <summary>
     /// The share of bad events of one job over the five minutes before <paramref name="at"/>: what Sloth's
@@ -63,7 +65,7 @@ internal sealed class RealisticTraffic
     /// </summary>
     public double FiveMinuteErrorRatio(int job, IndicatorKind kind, Instant at)
     {
-        var to = (at - Origin).TotalSeconds;
+        var to = Elapsed(at);
         var from = to - 300;
         double bad = 0, total = 0;
         for (var i = job * InstancesPerJob; i < (job + 1) * InstancesPerJob; i++)
@@ -86,16 +88,17 @@ internal sealed class RealisticTraffic
     {
         var w = new StringWriter(CultureInfo.InvariantCulture);
         Span<char> value = stackalloc char[32];
-        var counts = At(at).ToArray();
-        foreach (var (family, first, last) in new[] { ("# TYPE http_requests_total counter\n", 0, 2), ("# TYPE http_request_duration_seconds histogram\n", 2, SeriesPerInstance) })
+        var counts = _instances.Select(m => m.At(Elapsed(at))).ToArray();
+        foreach (var (name, type, first, end) in Families)
         {
-            w.Write(family);
-            foreach (var (m, c) in counts)
+            // The text format names a counter's family with its _total suffix; OpenMetrics without.
+            w.Write($"# TYPE {(type == "counter" ? name + "_total" : name)} {type}\n");
+            for (var i = 0; i < _instances.Length; i++)
             {
-                for (var s = first; s < last; s++)
+                for (var s = first; s < end; s++)
                 {
-                    w.Write(m.Prefixes[s]);
-                    w.Write(value[..c.Format(s, value)]);
+                    w.Write(_instances[i].Prefixes[s]);
+                    w.Write(value[..counts[i].Format(s, value)]);
                     w.Write('\n');
                 }
             }

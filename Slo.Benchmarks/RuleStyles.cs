@@ -111,10 +111,11 @@ internal static class SlothRules
         string Alert(string quickShort, string quickLong, double quick, string slowShort, string slowLong, double slow) =>
             $"({Over(quickShort, quick)} and ignoring (sloth_window) {Over(quickLong, quick)}) or ignoring (sloth_window) " +
             $"({Over(slowShort, slow)} and ignoring (sloth_window) {Over(slowLong, slow)})";
+        var alert = $"{o.Service}_{o.Name}_slo"; // Sloth's alerts are named in each SLO's spec
         yield return new PromRuleGroup($"sloth-slo-alerts-{o.Id}",
         [
-            PromRule.Alerting("BenchSLOBurn", Alert("5m", "1h", 14.4, "30m", "6h", 6), null, ("sloth_severity", "page")),
-            PromRule.Alerting("BenchSLOBurn", Alert("2h", "1d", 3, "6h", "3d", 1), null, ("sloth_severity", "ticket")),
+            PromRule.Alerting(alert, Alert("5m", "1h", 14.4, "30m", "6h", 6), null, ("sloth_severity", "page")),
+            PromRule.Alerting(alert, Alert("2h", "1d", 3, "6h", "3d", 1), null, ("sloth_severity", "ticket")),
         ]);
     }
 
@@ -128,12 +129,16 @@ internal static class SlothRules
 /// The rules Pyrra (github.com/pyrra-dev/pyrra) generates for an objective, in its shape: a "-increase" group with
 /// the counters' increase over the whole window (<c>..:increase30d</c>, by the labels the error selector adds) and
 /// the absent alerts, and a group of burn-rate recordings over Pyrra's windows scaled to 30 days with the four
-/// multiwindow alerts. Pyrra runs the increase group every 2m30s for a 30-day window; here every group runs at the
-/// global 30 s, as the benchmark compares at one interval (the report also scales the increase groups to 2m30s).
+/// multiwindow alerts. Pyrra runs the increase group every <see cref="IncreaseInterval"/> for a 30-day window; here
+/// every group runs at the global 30 s, as the benchmark compares at one interval (the report also scales the
+/// increase groups to Pyrra's interval).
 /// </summary>
 internal static class PyrraRules
 {
     public const string IncreaseGroupSuffix = "-increase";
+
+    /// <summary>Pyrra's own interval for the increase group of a 28-to-35-day window.</summary>
+    public static readonly TimeSpan IncreaseInterval = TimeSpan.FromSeconds(150);
     private static readonly TimeSpan Window = TimeSpan.FromDays(30);
 
     /// <summary>Pyrra's windows(): for 28 days 1h/5m (14x), 6h/30m (7x), 1d/2h (2x), 4d/6h (1x); scaled to the window, rounded to the minute.</summary>

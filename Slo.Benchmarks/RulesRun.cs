@@ -19,28 +19,12 @@ internal static class RulesRun
     public static async Task<RulesMeasurement> RunAsync(
         string name, IReadOnlyList<PromRuleGroup> groups, BenchPrometheus prometheus, string work, TimeSpan measured, CancellationToken cancellationToken)
     {
-        var file = Path.Combine(work, name.Split(' ')[0].ToLowerInvariant() + "-rules.yml");
+        var file = Path.Combine(work, name.Replace(' ', '-').ToLowerInvariant() + ".yml");
         await File.WriteAllTextAsync(file, RuleFile.Yaml(groups), cancellationToken);
         await prometheus.StartAsync(file);
-        string Key(PromRuleGroup g) => $"{file};{g.Name}";
+        var warmUp = await WarmUpAsync(groups.Count, prometheus, cancellationToken);
+        Console.WriteLine($"{name}: {groups.Count} groups, {groups.Sum(g => g.Rules.Count)} rules, {warmUp}; measuring {measured.TotalMinutes:0.#} min");
 
-        var clock = Stopwatch.StartNew();
-        while (true)
-        {
-            var evaluated = (await prometheus.SelfMetricsAsync(cancellationToken))
-                .ByLabel("prometheus_rule_group_last_evaluation_timestamp_seconds", "rule_group").Count(kv => kv.Value > 0);
-            if (evaluated >= groups.Count)
-                break;
-            if (clock.Elapsed > WarmUpTimeout)
-            {
-                Console.WriteLine($"  {name}: only {evaluated} of {groups.Count} groups evaluated after {WarmUpTimeout.TotalMinutes} min; measuring anyway");
-                break;
-            }
-
-            await Task.Delay(1000, cancellationToken);
-        }
-
-        Console.WriteLine($"{name}: {groups.Count} groups, {groups.Sum(g => g.Rules.Count)} rules, all evaluated once after {clock.Elapsed.TotalSeconds:F0} s; measuring {measured.TotalMinutes:0.#} min");
         var (cpu0, before) = (prometheus.CpuTime, await prometheus.SelfMetricsAsync(cancellationToken));
         await Task.Delay(measured, cancellationToken);
         var (cpu1, after) = (prometheus.CpuTime, await prometheus.SelfMetricsAsync(cancellationToken));
@@ -53,25 +37,40 @@ internal static class RulesRun
         Dictionary<string, double> Deltas(string metric)
         {
             var (end, start) = (after.ByLabel(metric, "rule_group"), before.ByLabel(metric, "rule_group"));
-            return groups.ToDictionary(g => g.Name, g => end.GetValueOrDefault(Key(g)) - start.GetValueOrDefault(Key(g)));
+            return groups.ToDictionary(g => g.Name, g => end.GetValueOrDefault($"{file};{g.Name}") - start.GetValueOrDefault($"{file};{g.Name}"));
         }
 
         var scheduled = Deltas("prometheus_rule_group_iterations_total");
-        var missedBy = Deltas("prometheus_rule_group_iterations_missed_total");
-        var run = groups.ToDictionary(g => g.Name, g => scheduled[g.Name] - missedBy[g.Name]);
-        var missed = missedBy.Values.Sum();
-        var rounds = run.Values.Sum() / groups.Count;
+        var missed = Deltas("prometheus_rule_group_iterations_missed_total");
+        var ran = groups.ToDictionary(g => g.Name, g => scheduled[g.Name] - missed[g.Name]);
+        var rounds = ran.Values.Sum() / groups.Count;
         var duration = after.Sum("prometheus_rule_group_duration_seconds_sum") - before.Sum("prometheus_rule_group_duration_seconds_sum");
         var result = new ApproachResult(
             name,
-            groups.Sum(g => samples[g.Name] * run[g.Name]) / minutes,
-            groups.Sum(g => g.Rules.Count * run[g.Name]) / minutes,
+            groups.Sum(g => samples[g.Name] * ran[g.Name]) / minutes,
+            groups.Sum(g => g.Rules.Count * ran[g.Name]) / minutes,
             (cpu1 - cpu0).TotalSeconds / minutes,
             rounds > 0 ? $"{duration / rounds:F1} (Σ groups, {rounds / minutes:F2} rounds/min)" : "no round completed",
-            $"{missed:0} missed iterations",
+            $"{missed.Values.Sum():0} missed iterations",
             "N/A",
             "N/A");
         return new RulesMeasurement(result, samples);
+    }
+
+    /// <summary>Waits until every group has been evaluated once (at most <see cref="WarmUpTimeout"/>); says how it went.</summary>
+    private static async Task<string> WarmUpAsync(int groups, BenchPrometheus prometheus, CancellationToken cancellationToken)
+    {
+        var clock = Stopwatch.StartNew();
+        while (true)
+        {
+            var evaluated = (await prometheus.SelfMetricsAsync(cancellationToken))
+                .ByLabel("prometheus_rule_group_last_evaluation_timestamp_seconds", "rule_group").Count(kv => kv.Value > 0);
+            if (evaluated >= groups)
+                return $"all evaluated once after {clock.Elapsed.TotalSeconds:F0} s";
+            if (clock.Elapsed > WarmUpTimeout)
+                return $"only {evaluated} evaluated after {WarmUpTimeout.TotalMinutes:0} min, measuring anyway";
+            await Task.Delay(1000, cancellationToken);
+        }
     }
 
     /// <summary>Every rule's expression as an instant query with stats=all, two at a time; the sum per group.</summary>

@@ -27,57 +27,21 @@ internal static class ServiceRun
     {
         await using var proxy = await SamplesProxy.StartAsync(prometheus.Url);
         var url = new Uri($"http://127.0.0.1:{PrometheusServer.FreePort()}/");
-        var logPath = Path.Combine(work, "slo.log");
-        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var arg in new[]
-                 {
-                     Path.Combine(AppContext.BaseDirectory, "slo.dll"), "serve", $"--urls={url.ToString().TrimEnd('/')}", $"--Prometheus:Url={proxy.Url}",
-                     $"--Definitions:Path={definitions}", $"--Storage:ConnectionString=Data Source={Path.Combine(work, "slo.db")}",
-                     "--Evaluation:Interval=30s", "--History:Backfill=false", "--Logging:LogLevel:Default=Warning",
-                 })
-        {
-            info.ArgumentList.Add(arg);
-        }
-
         using var http = new HttpClient { BaseAddress = url, Timeout = TimeSpan.FromMinutes(2) };
+        var logPath = Path.Combine(work, "slo.log");
         await using var log = new StreamWriter(logPath) { AutoFlush = true };
         var cpuAtStart = prometheus.CpuTime;
         var clock = Stopwatch.StartNew();
-        using var slo = Process.Start(info)!;
-        slo.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (log) log.WriteLine(e.Data); };
-        slo.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (log) log.WriteLine(e.Data); };
-        slo.BeginOutputReadLine();
-        slo.BeginErrorReadLine();
+        using var slo = Start(url, proxy.Url, definitions, work, log);
         try
         {
             await WaitReadyAsync(http, slo, proxy, clock, logPath, cancellationToken);
             var (ready, coldCounts, coldCpu) = (clock.Elapsed, proxy.Counts, prometheus.CpuTime - cpuAtStart);
             var first = await FirstCycleAsync(http, cancellationToken);
-            var cold = new ColdStart(ready, first.Sum("slo_evaluation_duration_seconds_count") == 1 ? first.Sum("slo_evaluation_duration_seconds_sum") : null, coldCounts, coldCpu);
-            Console.WriteLine($"service ready after {cold.Ready.TotalSeconds:F1} s; measuring {measured.TotalMinutes:0.#} min");
-
-            slo.Refresh();
-            var (counts0, cpu0, serviceCpu0, metrics0) = (proxy.Counts, prometheus.CpuTime, slo.TotalProcessorTime, first);
-            await Task.Delay(measured, cancellationToken);
-            slo.Refresh();
-            var (counts1, cpu1, serviceCpu1, metrics1) = (proxy.Counts, prometheus.CpuTime, slo.TotalProcessorTime, await MetricsAsync(http, cancellationToken));
-
-            var minutes = measured.TotalMinutes;
-            var traffic = counts1 - counts0;
-            var cycles = metrics1.Sum("slo_evaluation_duration_seconds_count") - metrics0.Sum("slo_evaluation_duration_seconds_count");
-            var cycleSeconds = metrics1.Sum("slo_evaluation_duration_seconds_sum") - metrics0.Sum("slo_evaluation_duration_seconds_sum");
-            var failures = metrics1.Sum("slo_prometheus_query_errors_total") - metrics0.Sum("slo_prometheus_query_errors_total");
-            var (rss, hwm) = Memory(slo.Id);
-            var steady = new ApproachResult(
-                "service (`slo serve`)",
-                traffic.Samples / minutes,
-                traffic.Requests / minutes,
-                (cpu1 - cpu0).TotalSeconds / minutes,
-                cycles > 0 ? $"{cycleSeconds / cycles:F1} ({cycles:0} cycles)" : "no cycle completed",
-                $"{failures:0} failed evaluations, {traffic.Failed} failed requests",
-                ((serviceCpu1 - serviceCpu0).TotalSeconds / minutes).ToString("F2", CultureInfo.InvariantCulture),
-                $"{rss / 1024.0:F0} / {hwm / 1024.0:F0}");
-            return (cold, steady);
+            var firstCycle = first.Sum("slo_evaluation_duration_seconds_count") == 1 ? first.Sum("slo_evaluation_duration_seconds_sum") : (double?)null;
+            Console.WriteLine($"service ready after {ready.TotalSeconds:F1} s; measuring {measured.TotalMinutes:0.#} min");
+            var steady = await SteadyAsync(slo, http, proxy, prometheus, first, measured, cancellationToken);
+            return (new ColdStart(ready, firstCycle, coldCounts, coldCpu), steady);
         }
         finally
         {
@@ -85,6 +49,54 @@ internal static class ServiceRun
                 slo.Kill(entireProcessTree: true);
             await slo.WaitForExitAsync(CancellationToken.None);
         }
+    }
+
+    private static Process Start(Uri url, Uri prometheus, string definitions, string work, StreamWriter log)
+    {
+        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var arg in new[]
+                 {
+                     Path.Combine(AppContext.BaseDirectory, "slo.dll"), "serve", $"--urls={url.ToString().TrimEnd('/')}", $"--Prometheus:Url={prometheus}",
+                     $"--Definitions:Path={definitions}", $"--Storage:ConnectionString=Data Source={Path.Combine(work, "slo.db")}",
+                     "--Evaluation:Interval=30s", "--History:Backfill=false", "--Logging:LogLevel:Default=Warning",
+                 })
+        {
+            info.ArgumentList.Add(arg);
+        }
+
+        var slo = Process.Start(info)!;
+        slo.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (log) log.WriteLine(e.Data); };
+        slo.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (log) log.WriteLine(e.Data); };
+        slo.BeginOutputReadLine();
+        slo.BeginErrorReadLine();
+        return slo;
+    }
+
+    /// <summary>The measured minutes, from <paramref name="before"/> (the service's /metrics at their start) on.</summary>
+    private static async Task<ApproachResult> SteadyAsync(
+        Process slo, HttpClient http, SamplesProxy proxy, BenchPrometheus prometheus, MetricsText before, TimeSpan measured, CancellationToken cancellationToken)
+    {
+        slo.Refresh();
+        var (counts0, cpu0, serviceCpu0) = (proxy.Counts, prometheus.CpuTime, slo.TotalProcessorTime);
+        await Task.Delay(measured, cancellationToken);
+        slo.Refresh();
+        var (counts1, cpu1, serviceCpu1) = (proxy.Counts, prometheus.CpuTime, slo.TotalProcessorTime);
+        var after = await MetricsAsync(http, cancellationToken);
+
+        var minutes = measured.TotalMinutes;
+        var traffic = counts1 - counts0;
+        double Delta(string metric) => after.Sum(metric) - before.Sum(metric);
+        var cycles = Delta("slo_evaluation_duration_seconds_count");
+        var (rss, hwm) = Memory(slo.Id);
+        return new ApproachResult(
+            "service (`slo serve`)",
+            traffic.Samples / minutes,
+            traffic.Requests / minutes,
+            (cpu1 - cpu0).TotalSeconds / minutes,
+            cycles > 0 ? $"{Delta("slo_evaluation_duration_seconds_sum") / cycles:F1} ({cycles:0} cycles)" : "no cycle completed",
+            $"{Delta("slo_prometheus_query_errors_total"):0} failed evaluations, {traffic.Failed} failed requests",
+            ((serviceCpu1 - serviceCpu0).TotalSeconds / minutes).ToString("F2", CultureInfo.InvariantCulture),
+            $"{rss / 1024.0:F0} / {hwm / 1024.0:F0}");
     }
 
     /// <summary>Polls /health/ready every 100 ms, so the cold start ends within 100 ms of the first cycle; prints progress every minute.</summary>

@@ -45,6 +45,8 @@ internal static class TsdbBackfill
         }
 
         long samples = 0;
+        // Newest first: the 15-second stretches are the largest, and two workers finish together when they go first.
+        stretches.Reverse();
         await Parallel.ForEachAsync(stretches, new ParallelOptions { MaxDegreeOfParallelism = 2, CancellationToken = cancellationToken }, async (stretch, token) =>
         {
             var file = Path.Combine(directory, $"chunk-{stretch.From.ToUnixTimeSeconds()}.om");
@@ -55,52 +57,60 @@ internal static class TsdbBackfill
         return new BackfillVolume(traffic.SeriesCount + recorded.Count, samples, stretches.Count, clock.Elapsed);
     }
 
-    /// <summary>Writes the samples in [from, to) to one OpenMetrics file, family by family; returns how many.</summary>
+    /// <summary>
+    /// Writes the samples in [from, to) to one OpenMetrics file, family by family and series by series (promtool
+    /// appends a series' samples faster in a row than interleaved with the others); returns how many.
+    /// </summary>
     private static long Write(string path, RealisticTraffic traffic, IReadOnlyList<RecordedRatio> recorded, Instant from, Instant to, Instant recentStart)
     {
         using var writer = new StreamWriter(path, false, new UTF8Encoding(false), 1 << 20);
         long samples = 0;
         Span<char> value = stackalloc char[32];
         var times = Times(from, to, recentStart).ToArray();
-        foreach (var (family, first, last) in new[] { ("# TYPE http_requests counter\n", 0, 2), ("# TYPE http_request_duration_seconds histogram\n", 2, SeriesPerInstance) })
+        var suffixes = times.Select(Suffix).ToArray();
+        var elapsed = times.Select(traffic.Elapsed).ToArray();
+        foreach (var (name, type, first, end) in Families)
         {
-            writer.Write(family);
-            foreach (var t in times)
+            writer.Write($"# TYPE {name} {type}\n");
+            foreach (var instance in traffic.Instances)
             {
-                var suffix = Suffix(t);
-                foreach (var (instance, counts) in traffic.At(t))
+                var counts = elapsed.Select(instance.At).ToArray();
+                for (var s = first; s < end; s++)
                 {
-                    for (var s = first; s < last; s++)
+                    for (var i = 0; i < times.Length; i++)
                     {
                         writer.Write(instance.Prefixes[s]);
-                        writer.Write(value[..counts.Format(s, value)]);
-                        writer.Write(suffix);
+                        writer.Write(value[..counts[i].Format(s, value)]);
+                        writer.Write(suffixes[i]);
                     }
                 }
 
-                samples += (long)(last - first) * traffic.Jobs * traffic.InstancesPerJob;
+                samples += (long)(end - first) * times.Length;
             }
         }
 
         if (recorded.Count > 0)
         {
             writer.Write($"# TYPE {SlothRules.FiveMinuteRatio} gauge\n");
-            var ratios = new Dictionary<(int, IndicatorKind), string>();
-            for (var t = Align(from, RuleInterval); t < to; t += RuleInterval)
+            var ruleTimes = Every(from, to, RuleInterval).ToArray();
+            var ruleSuffixes = ruleTimes.Select(Suffix).ToArray();
+            var ratios = new Dictionary<(int, IndicatorKind), string[]>();
+            foreach (var r in recorded)
             {
-                ratios.Clear();
-                var suffix = Suffix(t);
-                foreach (var r in recorded)
+                if (!ratios.TryGetValue((r.Job, r.Kind), out var values))
                 {
-                    if (!ratios.TryGetValue((r.Job, r.Kind), out var ratio))
-                        ratios[(r.Job, r.Kind)] = ratio = traffic.FiveMinuteErrorRatio(r.Job, r.Kind, t).ToString("G6", CultureInfo.InvariantCulture);
-                    writer.Write(r.Series);
-                    writer.Write(' ');
-                    writer.Write(ratio);
-                    writer.Write(suffix);
+                    ratios[(r.Job, r.Kind)] = values = ruleTimes
+                        .Select(t => " " + traffic.FiveMinuteErrorRatio(r.Job, r.Kind, t).ToString("G6", CultureInfo.InvariantCulture)).ToArray();
                 }
 
-                samples += recorded.Count;
+                for (var i = 0; i < ruleTimes.Length; i++)
+                {
+                    writer.Write(r.Series);
+                    writer.Write(values[i]);
+                    writer.Write(ruleSuffixes[i]);
+                }
+
+                samples += ruleTimes.Length;
             }
         }
 
@@ -112,6 +122,12 @@ internal static class TsdbBackfill
     private static IEnumerable<Instant> Times(Instant from, Instant to, Instant recentStart)
     {
         for (var t = Align(from, Minute); t < to; t += t >= recentStart ? Recent : Minute)
+            yield return t;
+    }
+
+    private static IEnumerable<Instant> Every(Instant from, Instant to, Duration step)
+    {
+        for (var t = Align(from, step); t < to; t += step)
             yield return t;
     }
 
@@ -129,9 +145,18 @@ internal static class TsdbBackfill
         foreach (var arg in new[] { "tsdb", "create-blocks-from", "openmetrics", "--quiet", $"--max-block-duration={BlockLength.TotalHours}h", file, tsdb })
             info.ArgumentList.Add(arg);
         using var process = Process.Start(info)!;
-        var stdout = process.StandardOutput.ReadToEndAsync(cancellationToken);
-        var stderr = process.StandardError.ReadToEndAsync(cancellationToken);
-        await process.WaitForExitAsync(cancellationToken);
+        var stdout = process.StandardOutput.ReadToEndAsync(CancellationToken.None);
+        var stderr = process.StandardError.ReadToEndAsync(CancellationToken.None);
+        try
+        {
+            await process.WaitForExitAsync(cancellationToken);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill();
+            throw;
+        }
+
         if (process.ExitCode != 0)
             throw new InvalidOperationException($"promtool failed on {file} (exit {process.ExitCode}): {await stderr}{await stdout}");
     }
