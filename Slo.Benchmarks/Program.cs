@@ -1,16 +1,11 @@
 using System.Globalization;
 using Slo.Benchmarks;
 
-// usage: Slo.Benchmarks evaluation [OBJECTIVES] [CYCLES]
+// usage: Slo.Benchmarks ledger [OBJECTIVES] [MINUTES] [--service-only] [--days=N]
 //        Slo.Benchmarks http [OBJECTIVES] [SECONDS] [CONNECTIONS]
-//        Slo.Benchmarks ledger [OBJECTIVES] [MINUTES] [--service-only] [--days=N]
-var mode = args.Length > 0 ? args[0] : "evaluation";
+var mode = args.Length > 0 ? args[0] : "ledger";
 switch (mode)
 {
-    case "evaluation":
-        var objectives = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 1000;
-        var cycles = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 3;
-        return await EvaluationBenchmark.RunAsync(objectives, cycles);
     case "http":
         var count = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 1000;
         var seconds = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 15;
@@ -19,6 +14,6 @@ switch (mode)
     case "ledger":
         return await LedgerBenchmark.RunAsync(LedgerOptions.Parse(args[1..]));
     default:
-        Console.Error.WriteLine($"unknown benchmark '{mode}'; known: evaluation, http, ledger");
+        Console.Error.WriteLine($"unknown benchmark '{mode}'; known: ledger, http");
         return 2;
 }
