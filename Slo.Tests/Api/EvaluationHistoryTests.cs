@@ -14,7 +14,7 @@ namespace Slo.Tests.Api;
 public class EvaluationHistoryTests(string provider)
 {
     private static readonly Instant At = Instant.FromUtc(2026, 11, 24, 8, 0);
-    private string? _file;
+    private ProviderDatabase? _provider;
     private SqlDatabase _database = null!;
     private EvaluationHistory _history = null!;
     private ObjectiveId _id;
@@ -22,30 +22,13 @@ public class EvaluationHistoryTests(string provider)
     [OneTimeSetUp]
     public async Task CreateDatabase()
     {
-        if (provider == "sqlite")
-        {
-            _file = Path.Combine(Path.GetTempPath(), $"slo-history-{Guid.NewGuid():N}.db");
-            _database = SqlDatabase.Sqlite($"Data Source={_file}");
-        }
-        else
-        {
-            var connection = Environment.GetEnvironmentVariable("SLO_TEST_SQLSERVER");
-            if (string.IsNullOrWhiteSpace(connection))
-                Assert.Ignore("SQL Server tests need SLO_TEST_SQLSERVER (a connection string); not set, so they did not run.");
-            _database = SqlDatabase.SqlServer(connection);
-        }
-
-        await new MigrationRunner(_database, new FakeClock(At), NullLogger<MigrationRunner>.Instance).MigrateAsync(CancellationToken.None);
+        _provider = await ProviderDatabase.CreateAsync(provider, "history", At);
+        _database = _provider.Database;
         _history = new EvaluationHistory(_database);
     }
 
     [OneTimeTearDown]
-    public void DeleteFile()
-    {
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        if (_file is not null && File.Exists(_file))
-            File.Delete(_file);
-    }
+    public void DeleteFile() => _provider?.Delete();
 
     // A fresh objective id per test keeps tests apart on a shared SQL Server database.
     [SetUp]

@@ -16,7 +16,7 @@ public class LedgerStoreTests(string provider)
 {
     private static readonly Instant Now = Instant.FromUtc(2026, 11, 26, 12, 0);
     private static readonly LedgerLayout Layout = LedgerLayout.For(TestObjectives.Availability(), Duration.FromMinutes(1), Now);
-    private string? _file;
+    private ProviderDatabase? _provider;
     private SqlDatabase _database = null!;
     private LedgerStore _store = null!;
     private string _id = "";
@@ -24,30 +24,13 @@ public class LedgerStoreTests(string provider)
     [OneTimeSetUp]
     public async Task CreateDatabase()
     {
-        if (provider == "sqlite")
-        {
-            _file = Path.Combine(Path.GetTempPath(), $"slo-ledger-{Guid.NewGuid():N}.db");
-            _database = SqlDatabase.Sqlite($"Data Source={_file}");
-        }
-        else
-        {
-            var connection = Environment.GetEnvironmentVariable("SLO_TEST_SQLSERVER");
-            if (string.IsNullOrWhiteSpace(connection))
-                Assert.Ignore("SQL Server tests need SLO_TEST_SQLSERVER (a connection string); not set, so they did not run.");
-            _database = SqlDatabase.SqlServer(connection);
-        }
-
-        await new MigrationRunner(_database, new FakeClock(Now), NullLogger<MigrationRunner>.Instance).MigrateAsync(CancellationToken.None);
+        _provider = await ProviderDatabase.CreateAsync(provider, "ledger", Now);
+        _database = _provider.Database;
         _store = new LedgerStore(_database, new FakeClock(Now));
     }
 
     [OneTimeTearDown]
-    public void DeleteFile()
-    {
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        if (_file is not null && File.Exists(_file))
-            File.Delete(_file);
-    }
+    public void DeleteFile() => _provider?.Delete();
 
     [SetUp]
     public void NewObjective() => _id = "svc-" + Guid.NewGuid().ToString("N")[..12] + "/availability";
