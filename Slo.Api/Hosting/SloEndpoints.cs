@@ -14,7 +14,11 @@ public static class SloEndpoints
         app.MapObjectivesApi();
         app.MapGateApi();
         app.MapOpenApi();
-        app.MapMetrics("/metrics", app.Services.GetRequiredService<CollectorRegistry>());
+        app.MapGet("/metrics", async (HttpContext context, Metrics.SloMetrics metrics) =>
+        {
+            context.Response.ContentType = "text/plain; version=0.0.4; charset=utf-8";
+            await metrics.WriteAsync(context.Response.Body, context.RequestAborted);
+        }).ExcludeFromDescription();
         app.MapGet("/health/live", () => TypedResults.Ok(new { status = "live" })).WithTags("health");
         app.MapGet("/health/ready", (StatusBoard board) => board.Ready
             ? Results.Ok(new { status = "ready", lastCycle = board.LastCycle!.At })

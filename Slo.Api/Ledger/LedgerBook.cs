@@ -28,10 +28,11 @@ public sealed class LedgerBook(
 {
     private static readonly TimeSpan BoundLookupLifetime = TimeSpan.FromHours(1);
     private readonly ConcurrentDictionary<ObjectiveId, Entry> _entries = new();
-    // Keyed by objective; the lifetime runs on the process clock, so lookups at past instants reuse one answer.
-    private readonly ConcurrentDictionary<ObjectiveId, (string? Le, long FoundAtTicks)> _bounds = new();
+    // The le values of each histogram selector, shared by every objective on it; the lifetime runs on the process
+    // clock, so lookups at past instants reuse one answer.
+    private readonly ConcurrentDictionary<string, (Task<IReadOnlyList<string>> Values, long FoundAtTicks)> _bounds = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _sync = new(1, 1);
-    private Dictionary<string, StoredLedger>? _stored;
+    private Dictionary<string, StoredHead>? _stored;
 
     /// <summary>Buckets held in memory, every ledger together.</summary>
     public long BucketCount => _entries.Values.Sum(e => (long)e.BucketCount);
@@ -62,53 +63,29 @@ public sealed class LedgerBook(
                 }
             });
 
+            // A cold start plans every window at once; fetching and writing it in slices keeps only one slice's
+            // answers in memory at a time. A cycle's few buckets per objective fit in one slice.
             var settledBefore = at - options.Value.GetSettleAfter();
-            var plans = new List<(Entry Entry, IReadOnlyList<LedgerRange> Ranges, EventCounts[][] Counts, bool[][] Present)>();
-            var work = new List<Work>();
+            var slice = new List<(Entry Entry, IReadOnlyList<LedgerRange> Ranges)>();
+            long planned = 0;
             foreach (var entry in entries.Where(e => !failures.ContainsKey(e.Objective.Id)))
             {
-                IReadOnlyList<LedgerRange> ranges;
                 lock (entry.Gate)
                 {
                     entry.Ledger.PrepareFor(at, LedgerMeasurement.RetainFrom(entry.Objective, at));
-                    ranges = entry.Ledger.Plan(needFrom(entry.Objective), at, settledBefore);
+                    slice.Add((entry, entry.Ledger.Plan(needFrom(entry.Objective), at, settledBefore)));
                 }
 
-                var counts = ranges.Select(r => new EventCounts[r.Buckets]).ToArray();
-                var present = ranges.Select(r => new bool[r.Buckets]).ToArray();
-                for (var i = 0; i < ranges.Count; i++)
+                planned += slice[^1].Ranges.Sum(r => (long)r.Buckets);
+                if (planned >= SliceBuckets)
                 {
-                    foreach (var (piece, offset) in Split(ranges[i]))
-                        work.Add(new Work(entry, piece, counts[i], present[i], offset));
-                }
-
-                plans.Add((entry, ranges, counts, present));
-            }
-
-            // Objectives asking for the same buckets share requests; long ranges go in smaller batches so that one
-            // request stays well inside Prometheus' timeouts.
-            var batches = work
-                .GroupBy(w => (w.Range.From, w.Range.To, w.Range.Bucket))
-                .SelectMany(g => g.Chunk(Math.Max(1, options.Value.BatchSize * 288 / Math.Max(288, g.First().Range.Buckets))))
-                .ToArray();
-            await Parallel.ForEachAsync(batches, parallel, async (batch, token) => await FetchAsync(batch, failures, token));
-
-            var gaps = new List<(Entry Entry, Instant From, Instant To)>();
-            foreach (var (entry, ranges, counts, present) in plans)
-            {
-                // A failed objective keeps what it held; its next plan asks for the same buckets again.
-                if (failures.ContainsKey(entry.Objective.Id))
-                    continue;
-                lock (entry.Gate)
-                {
-                    for (var i = 0; i < ranges.Count; i++)
-                        entry.Ledger.Write(ranges[i], counts[i]);
-                    for (var i = 0; i < ranges.Count; i++)
-                        gaps.AddRange(Gaps(entry.Ledger, ranges[i], present[i]).Select(g => (entry, g.From, g.To)));
+                    await SyncSliceAsync(slice, at, failures, parallel);
+                    (slice, planned) = ([], 0);
                 }
             }
 
-            await Parallel.ForEachAsync(gaps, parallel, async (gap, token) => await BridgeAsync(gap.Entry, gap.From, gap.To, failures, token));
+            if (slice.Count > 0)
+                await SyncSliceAsync(slice, at, failures, parallel);
             return failures;
         }
         finally
@@ -117,58 +94,161 @@ public sealed class LedgerBook(
         }
     }
 
+    /// <summary>Buckets fetched and written in one go; at 17 bytes a bucket while in flight, about 17 MB.</summary>
+    private const long SliceBuckets = 1_000_000;
+
+    private async Task SyncSliceAsync(
+        List<(Entry Entry, IReadOnlyList<LedgerRange> Ranges)> slice, Instant at, ConcurrentDictionary<ObjectiveId, Exception> failures, ParallelOptions parallel)
+    {
+        var plans = new List<(Entry Entry, IReadOnlyList<LedgerRange> Ranges, EventCounts[][] Counts, bool[][] Present)>();
+        var work = new List<Work>();
+        foreach (var (entry, ranges) in slice)
+        {
+            var counts = ranges.Select(r => new EventCounts[r.Buckets]).ToArray();
+            var present = ranges.Select(r => new bool[r.Buckets]).ToArray();
+            for (var i = 0; i < ranges.Count; i++)
+            {
+                foreach (var (piece, offset) in Split(ranges[i]))
+                    work.Add(new Work(entry, piece, counts[i], present[i], offset));
+            }
+
+            plans.Add((entry, ranges, counts, present));
+        }
+
+        // Objectives asking for the same buckets share requests; long ranges go in smaller batches so that one
+        // request stays well inside Prometheus' timeouts.
+        var batches = work
+            .GroupBy(w => (w.Range.From, w.Range.To, w.Range.Bucket))
+            .SelectMany(g => g.Chunk(Math.Max(1, options.Value.BatchSize * 288 / Math.Max(288, g.First().Range.Buckets))))
+            .ToArray();
+        await Parallel.ForEachAsync(batches, parallel, async (batch, token) => await FetchAsync(batch, failures, token));
+
+        var gaps = new List<(Entry Entry, Instant From, Instant To)>();
+        foreach (var (entry, ranges, counts, present) in plans)
+        {
+            // A failed objective keeps what it held; its next plan asks for the same buckets again.
+            if (failures.ContainsKey(entry.Objective.Id))
+                continue;
+            lock (entry.Gate)
+            {
+                var heldFrom = entry.Ledger.KnownFrom;
+                for (var i = 0; i < ranges.Count; i++)
+                    entry.Ledger.Write(ranges[i], counts[i]);
+                gaps.AddRange(Gaps(entry, ranges, present, heldFrom, at).Select(g => (entry, g.From, g.To)));
+            }
+        }
+
+        // Objectives that missed the same scrapes (a Prometheus restart) share one request per batch.
+        var bridges = gaps.GroupBy(g => (g.From, g.To)).SelectMany(g => g.Select(x => x.Entry).Chunk(options.Value.BatchSize).Select(b => (g.Key.From, g.Key.To, Entries: b)));
+        await Parallel.ForEachAsync(bridges, parallel, async (bridge, token) => await BridgeAsync(bridge.Entries, bridge.From, bridge.To, failures, token));
+    }
+
     /// <summary>The most a scrape gap is looked back over for the events hidden in it.</summary>
     private static readonly Duration MaxGap = Duration.FromDays(1);
 
     /// <summary>
-    /// Scrape gaps ending in <paramref name="range"/>: a bucket with samples after buckets without any (in this range)
-    /// or without events (before it). Each bucket's <c>increase</c> sees only its own samples, so the events counted
-    /// during a gap show up only as the jump across it, which no bucket holds. Returns [last bucket before the gap,
-    /// end of the first bucket after it).
+    /// Scrape gaps ending in the fetched <paramref name="ranges"/>: a bucket with samples after buckets without any.
+    /// Each bucket's <c>increase</c> sees only its own samples, so the events counted during a gap show up only as the
+    /// jump across it, which no bucket holds. Returns [last bucket before the gap, end of the first bucket after it).
+    /// Which buckets lacked samples is remembered from one fetch to the next (<see cref="Entry.AbsentRuns"/>): a gap
+    /// whose first bucket after it is read again (it can still change) is found again and bridged again, and a bucket
+    /// that merely counted no events is never mistaken for a gap.
     /// </summary>
-    private static IEnumerable<(Instant From, Instant To)> Gaps(EventLedger ledger, LedgerRange range, bool[] present)
+    private static List<(Instant From, Instant To)> Gaps(Entry entry, IReadOnlyList<LedgerRange> ranges, bool[][] present, Instant? heldFrom, Instant at)
     {
-        for (var b = 0; b < present.Length; b++)
+        var gaps = new List<(Instant From, Instant To)>();
+        var runs = new List<(Instant From, Instant To)>();
+        Instant? absentFrom = null;
+        Instant? reached = null;
+        for (var i = 0; i < ranges.Count; i++)
         {
-            var start = range.From + range.Bucket * b;
-            if (!present[b] || (b > 0 && present[b - 1]))
-                continue;
-            var from = start;
-            while (ledger.BucketAt(from - Duration.Epsilon) is { } before
-                   && (before.Counts.IsEmpty || (before.Start >= range.From && !present[(int)((before.Start - range.From) / range.Bucket)])))
+            var range = ranges[i];
+            if (reached != range.From)
             {
-                from = before.Start;
-                if (start - from > MaxGap)
-                    break;
+                // Before a stretch prepended to the ledger nothing is held; a stretch that continues what is held
+                // starts in whatever run of sample-less buckets it continues.
+                absentFrom = heldFrom is { } held && range.From > held
+                    ? entry.AbsentRuns.Where(r => r.From < range.From && r.To >= range.From).Select(r => (Instant?)r.From).FirstOrDefault()
+                    : null;
+                runs.AddRange(entry.AbsentRuns.Where(r => r.To <= range.From && r.From < range.From));
             }
 
-            if (from == start || start - from > MaxGap || ledger.BucketAt(from - Duration.Epsilon) is not { } last)
-                continue;
-            yield return (last.Start, start + range.Bucket);
+            for (var b = 0; b < present[i].Length; b++)
+            {
+                var start = range.From + range.Bucket * b;
+                if (!present[i][b])
+                {
+                    absentFrom ??= start;
+                    continue;
+                }
+
+                if (absentFrom is { } from)
+                {
+                    runs.Add((from, start));
+                    if (start - from <= MaxGap && entry.Ledger.BucketAt(from - Duration.Epsilon) is { } last)
+                        gaps.Add((last.Start, start + range.Bucket));
+                }
+
+                absentFrom = null;
+            }
+
+            reached = range.To;
         }
+
+        if (absentFrom is { } open && reached is { } end)
+            runs.Add((open, end));
+        if (ranges.Count > 0 && reached == entry.Ledger.KnownTo)
+        {
+            // Only runs a later fetch can still continue or re-read matter.
+            var keepFrom = at - LedgerLayout.FineSpan;
+            entry.AbsentRuns = runs.Where(r => r.To >= keepFrom).Distinct().ToArray();
+        }
+
+        return gaps;
     }
 
     /// <summary>Counts [from, to) with one <c>increase</c> over the whole stretch, which sees the jump across the gap,
-    /// and adds what the buckets missed to the first bucket after the gap (the one that saw the jump).</summary>
-    private async Task BridgeAsync(Entry entry, Instant from, Instant to, ConcurrentDictionary<ObjectiveId, Exception> failures, CancellationToken cancellationToken)
+    /// and adds what the buckets missed to the first bucket after the gap (the one that saw the jump); one request for
+    /// a batch of objectives with the same stretch.</summary>
+    private async Task BridgeAsync(Entry[] batch, Instant from, Instant to, ConcurrentDictionary<ObjectiveId, Exception> failures, CancellationToken cancellationToken)
     {
-        var objective = entry.Objective;
+        var query = string.Join("\nor ", batch.Select((e, i) => EventQueries.BucketCounts(e.Objective, to - from, i.ToString(CultureInfo.InvariantCulture), e.Le)));
+        QueryResult<IReadOnlyList<VectorSample>> result;
         try
         {
-            var result = await prometheus.QueryAsync(EventQueries.BucketCounts(objective, to - from, "0", entry.Le), to, cancellationToken);
-            double total = 0, numerator = 0;
-            foreach (var sample in result.Data)
-            {
-                if (EventQueries.TryParseKey(sample.Labels.GetValueOrDefault(EventQueries.SeriesLabel) ?? "", out _, out var kind) && double.IsFinite(sample.Value) && sample.Value >= 0)
-                {
-                    if (kind == CountKind.Total)
-                        total = sample.Value;
-                    else
-                        numerator = sample.Value;
-                }
-            }
+            result = await prometheus.QueryAsync(query, to, cancellationToken);
+        }
+        catch (PrometheusException e) when (e.Failure == PrometheusFailure.QueryError && batch.Length > 1)
+        {
+            foreach (var entry in batch)
+                await BridgeAsync([entry], from, to, failures, cancellationToken);
+            return;
+        }
+        catch (PrometheusException e)
+        {
+            foreach (var entry in batch)
+                failures.TryAdd(entry.Objective.Id, batch.Length == 1 ? WithId(e, entry.Objective) : e);
+            return;
+        }
 
-            var whole = EventQueries.NumeratorKind(objective.Indicator) == CountKind.Bad ? EventCounts.FromTotalAndBad(total, numerator) : EventCounts.FromTotalAndGood(total, numerator);
+        var totals = new double[batch.Length];
+        var numerators = new double[batch.Length];
+        foreach (var sample in result.Data)
+        {
+            if (EventQueries.TryParseKey(sample.Labels.GetValueOrDefault(EventQueries.SeriesLabel) ?? "", out var tag, out var kind)
+                && int.TryParse(tag, NumberStyles.None, CultureInfo.InvariantCulture, out var index) && index < batch.Length
+                && double.IsFinite(sample.Value) && sample.Value >= 0)
+            {
+                (kind == CountKind.Total ? totals : numerators)[index] = sample.Value;
+            }
+        }
+
+        for (var i = 0; i < batch.Length; i++)
+        {
+            var entry = batch[i];
+            var whole = EventQueries.NumeratorKind(entry.Objective.Indicator) == CountKind.Bad
+                ? EventCounts.FromTotalAndBad(totals[i], numerators[i])
+                : EventCounts.FromTotalAndGood(totals[i], numerators[i]);
             lock (entry.Gate)
             {
                 var held = entry.Ledger.Sum(from, to);
@@ -177,10 +257,6 @@ public sealed class LedgerBook(
                 if (good + bad > 0 && entry.Ledger.BucketAt(to - Duration.Epsilon) is { } after)
                     entry.Ledger.AddTo(after.Start, EventCounts.FromTotalAndBad(good + bad, bad));
             }
-        }
-        catch (PrometheusException e)
-        {
-            failures.TryAdd(objective.Id, e);
         }
     }
 
@@ -241,25 +317,43 @@ public sealed class LedgerBook(
         }
     }
 
-    /// <summary>Stores what changed since the last save, in one transaction. When it fails, every bucket of the
-    /// ledgers involved is written again next time, so nothing is lost to a failed write.</summary>
+    /// <summary>Chunks stored in one transaction: a cold start's whole ledgers are written a part at a time, so only
+    /// one part's chunks (about 1.6 KB each while in flight) are held at once.</summary>
+    private const int SaveChunks = 20_000;
+
+    /// <summary>Stores what changed since the last save, whole ledgers per transaction. When a write fails, every bucket
+    /// of the ledgers in it is written again next time, and the ledgers not reached yet keep their marks, so nothing is
+    /// lost to a failed write.</summary>
     public async Task SaveAsync(CancellationToken cancellationToken)
     {
         var changed = new List<(Entry Entry, LedgerChanges Changes)>();
+        var chunks = 0;
         foreach (var entry in _entries.Values)
         {
             lock (entry.Gate)
             {
                 var shrunk = entry.Ledger.Shrunk;
-                var chunks = entry.Ledger.TakeDirtyChunks();
-                if (chunks.Count == 0 && !shrunk && !entry.Replace)
+                var dirty = entry.Ledger.TakeDirtyChunks();
+                if (dirty.Count == 0 && !shrunk && !entry.Replace)
                     continue;
                 changed.Add((entry, new LedgerChanges(
-                    entry.Objective.Id.ToString(), entry.Fingerprint, entry.Ledger.Layout, entry.Replace, chunks, shrunk ? entry.Ledger.HeldRanges() : null)));
+                    entry.Objective.Id.ToString(), entry.Fingerprint, entry.Ledger.Layout, entry.Replace, dirty, shrunk ? entry.Ledger.HeldRanges() : null)));
                 entry.Replace = false;
+                chunks += dirty.Count;
+            }
+
+            if (chunks >= SaveChunks)
+            {
+                await StoreAsync(changed, cancellationToken);
+                (changed, chunks) = ([], 0);
             }
         }
 
+        await StoreAsync(changed, cancellationToken);
+    }
+
+    private async Task StoreAsync(List<(Entry Entry, LedgerChanges Changes)> changed, CancellationToken cancellationToken)
+    {
         try
         {
             await store.SaveAsync(changed.Select(c => c.Changes).ToArray(), cancellationToken);
@@ -288,7 +382,7 @@ public sealed class LedgerBook(
         {
             if (_stored is null)
             {
-                var stored = await store.LoadAsync(cancellationToken);
+                var stored = await store.LoadHeadsAsync(cancellationToken);
                 _stored = stored.ToDictionary(s => s.ObjectiveId, StringComparer.Ordinal);
                 if (stored.Count > 0)
                     logger.LogInformation("Loaded the event ledgers of {Count} objectives", stored.Count);
@@ -306,6 +400,7 @@ public sealed class LedgerBook(
     {
         var result = new Dictionary<ObjectiveId, Entry>();
         var unknown = new List<Objective>();
+        var restoring = new List<(Objective Objective, string Fingerprint, Duration Fine, LedgerLayout Layout)>();
         foreach (var objective in objectives)
         {
             if (_entries.TryGetValue(objective.Id, out var existing) && existing.Fits(objective))
@@ -317,14 +412,26 @@ public sealed class LedgerBook(
 
             var fingerprint = Fingerprint(objective);
             if (_stored!.Remove(objective.Id.ToString(), out var stored) && stored.Fingerprint == fingerprint
-                && FineOf(stored.Buckets) is { } fine && LedgerLayout.For(objective, fine, at) is var layout && layout.Describe() == stored.Buckets
-                && EventLedger.Restore(layout, stored.Chunks) is { } ledger)
+                && FineOf(stored.Buckets) is { } fine && LedgerLayout.For(objective, fine, at) is var layout && layout.Describe() == stored.Buckets)
             {
-                result[objective.Id] = _entries[objective.Id] = new Entry(objective, fingerprint, fine, ledger) { Anchor = at };
+                restoring.Add((objective, fingerprint, fine, layout));
                 continue;
             }
 
             unknown.Add(objective);
+        }
+
+        // Stored ledgers are read a group at a time: a restart holds one group's rows beside the ledgers, not all.
+        foreach (var group in restoring.Chunk(LedgerStore.MaxLoad))
+        {
+            var chunks = await store.LoadChunksAsync(group.Select(r => r.Objective.Id.ToString()).ToArray(), cancellationToken);
+            foreach (var (objective, fingerprint, fine, layout) in group)
+            {
+                if (chunks.TryGetValue(objective.Id.ToString(), out var stored) && EventLedger.Restore(layout, stored) is { } ledger)
+                    result[objective.Id] = _entries[objective.Id] = new Entry(objective, fingerprint, fine, ledger) { Anchor = at };
+                else
+                    unknown.Add(objective);
+            }
         }
 
         var fines = await FineBucketsAsync(unknown, at, failures, cancellationToken);
@@ -484,12 +591,8 @@ public sealed class LedgerBook(
     /// </summary>
     private async Task<string?> BoundAsync(Objective objective, LatencyIndicator latency, Instant at, CancellationToken cancellationToken)
     {
-        if (_bounds.TryGetValue(objective.Id, out var cached) && cached.Le is not null && System.Diagnostics.Stopwatch.GetElapsedTime(cached.FoundAtTicks) < BoundLookupLifetime)
-            return cached.Le;
-
         var bucket = latency.Selector.WithMetric(latency.Histogram + "_bucket").ToString();
-        var lookback = Duration.FromDays(3);
-        var values = await prometheus.LabelValuesAsync("le", bucket, at - lookback, at, cancellationToken);
+        var values = await BoundsAsync(bucket, at, cancellationToken);
         if (values.Count == 0)
             return null;
 
@@ -508,8 +611,24 @@ public sealed class LedgerBook(
                 $"{objective.Id}: the threshold {latency.ThresholdSeconds.ToString(CultureInfo.InvariantCulture)}s is not a bucket bound of {bucket}; its bounds are {bounds}");
         }
 
-        _bounds[objective.Id] = (match, System.Diagnostics.Stopwatch.GetTimestamp());
         return match;
+    }
+
+    /// <summary>The <c>le</c> values of <paramref name="bucket"/> over the last 3 days: one lookup an hour per selector,
+    /// however many objectives share it. A failed or empty answer is not kept (the histogram may appear any moment).</summary>
+    private async Task<IReadOnlyList<string>> BoundsAsync(string bucket, Instant at, CancellationToken cancellationToken)
+    {
+        var now = System.Diagnostics.Stopwatch.GetTimestamp();
+        var lookup = _bounds.AddOrUpdate(
+            bucket,
+            _ => (Lookup(), now),
+            (_, cached) => cached.Values.IsFaulted || cached.Values.IsCanceled || (cached.Values.IsCompletedSuccessfully && cached.Values.Result.Count == 0)
+                           || System.Diagnostics.Stopwatch.GetElapsedTime(cached.FoundAtTicks) >= BoundLookupLifetime
+                ? (Lookup(), now)
+                : cached);
+        return await lookup.Values.WaitAsync(cancellationToken);
+
+        Task<IReadOnlyList<string>> Lookup() => prometheus.LabelValuesAsync("le", bucket, at - Duration.FromDays(3), at, CancellationToken.None);
     }
 
     /// <summary>One piece of a range to fetch, and where its counts go.</summary>
@@ -530,6 +649,10 @@ public sealed class LedgerBook(
         public bool Replace { get; set; }
 
         public string? Le { get; set; }
+
+        /// <summary>Recent runs of buckets without samples, [first, first with samples again or the newest edge), as
+        /// the last fetch saw them; in memory only.</summary>
+        public IReadOnlyList<(Instant From, Instant To)> AbsentRuns { get; set; } = [];
 
         /// <summary>Whether this entry's counts serve <paramref name="objective"/>: same indicator, same bucket lengths.</summary>
         public bool Fits(Objective objective) =>

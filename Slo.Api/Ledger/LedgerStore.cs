@@ -5,9 +5,9 @@ using Slo.Engine.Ledger;
 
 namespace Slo.Api.Ledger;
 
-/// <summary>A ledger as stored: the fingerprint of its counting definition, its bucket lengths in seconds (coarsest
-/// first, comma-separated) and its chunks.</summary>
-public sealed record StoredLedger(string ObjectiveId, string Fingerprint, string Buckets, IReadOnlyList<LedgerChunk> Chunks);
+/// <summary>A stored ledger's head: the fingerprint of its counting definition and its bucket lengths in seconds
+/// (coarsest first, comma-separated).</summary>
+public sealed record StoredHead(string ObjectiveId, string Fingerprint, string Buckets);
 
 /// <summary>What changed in one ledger since it was last stored.</summary>
 /// <param name="Replace">The ledger is new or was started afresh: every chunk stored before is dropped.</param>
@@ -23,23 +23,43 @@ public sealed record LedgerChanges(
 /// <summary>The event ledgers in SQL, with the same Dapper queries on SQLite and SQL Server.</summary>
 public sealed class LedgerStore(SqlDatabase database, IClock clock)
 {
-    public async Task<IReadOnlyList<StoredLedger>> LoadAsync(CancellationToken cancellationToken)
+    /// <summary>Every stored ledger's head; the chunks are read per group of objectives (<see cref="LoadChunksAsync"/>)
+    /// so that a restart never holds every ledger twice.</summary>
+    public async Task<IReadOnlyList<StoredHead>> LoadHeadsAsync(CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
         var heads = await connection.QueryAsync<(string ObjectiveId, string Fingerprint, string Buckets)>(new CommandDefinition(
             "SELECT objective_id, fingerprint, buckets FROM ledger_heads", cancellationToken: cancellationToken));
-        var chunks = (await connection.QueryAsync<(string ObjectiveId, long Tier, long ChunkStart, byte[] Counts)>(new CommandDefinition(
-                "SELECT objective_id, tier, chunk_start, counts FROM ledger_chunks", cancellationToken: cancellationToken)))
-            .ToLookup(c => c.ObjectiveId, StringComparer.Ordinal);
-        return heads.Select(h => new StoredLedger(
-                h.ObjectiveId,
-                h.Fingerprint,
-                h.Buckets,
-                chunks[h.ObjectiveId].Select(c => new LedgerChunk((int)c.Tier, c.ChunkStart, Decode(c.Counts))).ToArray()))
-            .ToArray();
+        return heads.Select(h => new StoredHead(h.ObjectiveId, h.Fingerprint, h.Buckets)).ToArray();
     }
 
-    /// <summary>Stores every change in one transaction: either all of a cycle's buckets are durable or none.</summary>
+    /// <summary>The stored chunks of <paramref name="objectiveIds"/> (at most 500: SQL Server takes 2,100 parameters).</summary>
+    public async Task<IReadOnlyDictionary<string, List<LedgerChunk>>> LoadChunksAsync(IReadOnlyCollection<string> objectiveIds, CancellationToken cancellationToken)
+    {
+        if (objectiveIds.Count > MaxLoad)
+            throw new ArgumentOutOfRangeException(nameof(objectiveIds), objectiveIds.Count, $"Load at most {MaxLoad} ledgers at once.");
+        var result = new Dictionary<string, List<LedgerChunk>>(StringComparer.Ordinal);
+        if (objectiveIds.Count == 0)
+            return result;
+        await using var connection = await database.OpenAsync(cancellationToken);
+        var rows = await connection.QueryAsync<(string ObjectiveId, long Tier, long ChunkStart, byte[] Counts)>(new CommandDefinition(
+            "SELECT objective_id, tier, chunk_start, counts FROM ledger_chunks WHERE objective_id IN @Ids",
+            new { Ids = objectiveIds },
+            cancellationToken: cancellationToken));
+        foreach (var (id, tier, start, counts) in rows)
+        {
+            if (!result.TryGetValue(id, out var chunks))
+                result[id] = chunks = [];
+            chunks.Add(new LedgerChunk((int)tier, start, Decode(counts)));
+        }
+
+        return result;
+    }
+
+    /// <summary>The most ledgers <see cref="LoadChunksAsync"/> reads at once.</summary>
+    public const int MaxLoad = 500;
+
+    /// <summary>Stores the changes in one transaction: either all of them are durable or none.</summary>
     public async Task SaveAsync(IReadOnlyCollection<LedgerChanges> changes, CancellationToken cancellationToken)
     {
         if (changes.Count == 0)

@@ -1,7 +1,6 @@
 using Counter = global::Prometheus.Counter;
 using CounterConfiguration = global::Prometheus.CounterConfiguration;
 using Gauge = global::Prometheus.Gauge;
-using GaugeConfiguration = global::Prometheus.GaugeConfiguration;
 using Histogram = global::Prometheus.Histogram;
 using HistogramConfiguration = global::Prometheus.HistogramConfiguration;
 using PrometheusMetrics = global::Prometheus.Metrics;
@@ -14,9 +13,11 @@ using Slo.Engine.Evaluation;
 namespace Slo.Api.Metrics;
 
 /// <summary>
-/// What <c>/metrics</c> shows: every objective's numbers, and the service's own health. Per-objective metrics carry
-/// service, objective and signal plus the definitions' own labels; since prometheus-net fixes a metric's label names
-/// when it is created, those are the union of the label names in the definitions (empty where an objective has none).
+/// What <c>/metrics</c> shows: every objective's numbers, and the service's own health. The service's own metrics live
+/// in a prometheus-net registry; the per-objective ones are written straight from the <see cref="StatusBoard"/> at
+/// each scrape, so 10,000 objectives cost no retained series objects (about twenty a objective) and no per-cycle
+/// updates. They carry service, objective and signal plus the union of the definitions' own label names (empty where
+/// an objective has none), so every series of a metric has the same label names.
 /// </summary>
 public sealed class SloMetrics
 {
@@ -25,12 +26,12 @@ public sealed class SloMetrics
     private readonly StatusBoard _board;
     private readonly IClock _clock;
     private readonly string[] _extraLabels;
-    private readonly Gauge _sli, _target, _remaining, _consumed, _burnRate, _alert, _state, _dataAge, _lastCycle, _cycleQueries, _cycleSamples;
+    private readonly Gauge _lastCycle, _cycleQueries, _cycleSamples;
     private readonly Histogram _evaluationDuration;
     private readonly Counter _queryErrors;
     private readonly Counter _deliveries;
 
-    /// <param name="registry">The host's own registry: label names follow the definitions, and tests run several hosts in one process.</param>
+    /// <param name="registry">The host's own registry: tests run several hosts in one process.</param>
     public SloMetrics(
         global::Prometheus.CollectorRegistry registry,
         DefinitionCatalog catalog,
@@ -66,21 +67,7 @@ public sealed class SloMetrics
         _board = board;
         _clock = clock;
         _extraLabels = catalog.Current.Objectives.SelectMany(o => o.Labels.Keys).Distinct().Order(StringComparer.Ordinal).ToArray();
-        string[] objectiveLabels = ["service", "objective", "signal", .. _extraLabels];
-        Gauge Make(string name, string help, params string[] more) =>
-            factory.CreateGauge(name, help, new GaugeConfiguration { LabelNames = [.. objectiveLabels, .. more] });
-
-        _sli = Make("slo_sli_ratio", "Share of good events (or good time slices) in the objective's window.");
-        _target = Make("slo_target_ratio", "The objective's target as a fraction.");
-        _remaining = Make("slo_error_budget_remaining_ratio", "Share of the error budget left; below 0 when overspent.");
-        _consumed = Make("slo_error_budget_consumed_ratio", "Share of the error budget used.");
-        _burnRate = Make("slo_burn_rate", "Budget burn rate over a look-back window (1 spends the budget exactly over the window).", "window");
-        _alert = Make("slo_burn_alert_firing", "1 while a burn-rate tier fires, else 0.", "severity", "long_window", "short_window");
-        _state = Make("slo_objective_state", "1 for the objective's current state (ok, no_data, stale, error).", "state");
-        _dataAge = Make("slo_data_age_seconds", "Age of the objective's numbers.");
-
-        board.CycleCompleted += (summary, statuses) => Publish(summary, statuses);
-        Registry.AddBeforeCollectCallback(UpdateDataAge);
+        board.CycleCompleted += (summary, _) => Publish(summary);
     }
 
     public global::Prometheus.CollectorRegistry Registry { get; }
@@ -91,68 +78,125 @@ public sealed class SloMetrics
     /// <summary>Counts an evaluation that failed, by kind.</summary>
     public void RecordFailure(string kind) => _queryErrors.WithLabels(kind).Inc();
 
-    private string[] Labels(ObjectiveStatus s, params string[] more)
+    /// <summary>Writes the whole exposition (text format 0.0.4): the registry's metrics, then every objective's.</summary>
+    public async Task WriteAsync(Stream output, CancellationToken cancellationToken)
     {
-        var o = s.Objective;
-        var values = new string[3 + _extraLabels.Length + more.Length];
-        values[0] = o.Service;
-        values[1] = o.Name;
-        values[2] = o.Signal.ToName();
-        for (var i = 0; i < _extraLabels.Length; i++)
-            values[3 + i] = o.Labels.GetValueOrDefault(_extraLabels[i]) ?? "";
-        more.CopyTo(values, 3 + _extraLabels.Length);
-        return values;
+        await Registry.CollectAndExportAsTextAsync(output, cancellationToken);
+        var statuses = _board.All.OrderBy(s => s.Id.ToString(), StringComparer.Ordinal).ToArray();
+        var now = _clock.GetCurrentInstant();
+        await using var writer = new StreamWriter(output, new System.Text.UTF8Encoding(false), 1 << 16, leaveOpen: true);
+
+        // Lines gather in a builder that goes out asynchronously every 32 KB (the response allows no synchronous writes).
+        var chunk = new System.Text.StringBuilder(1 << 15);
+
+        async Task Family(string name, string help, Action<ObjectiveStatus, Action<double, (string Name, string Value)[]>> samples)
+        {
+            chunk.Append("# HELP ").Append(name).Append(' ').Append(help).Append("\n# TYPE ").Append(name).Append(" gauge\n");
+            foreach (var status in statuses)
+            {
+                samples(status, (value, more) =>
+                {
+                    chunk.Append(name).Append('{');
+                    Labels(chunk, status.Objective, more);
+                    chunk.Append("} ").Append(Format(value)).Append('\n');
+                });
+                if (chunk.Length >= 1 << 15)
+                {
+                    await writer.WriteAsync(chunk, cancellationToken);
+                    chunk.Clear();
+                }
+            }
+        }
+
+        await Family("slo_sli_ratio", "Share of good events (or good time slices) in the objective's window.", (s, add) =>
+        {
+            // No numbers (no data, or never evaluated): publish none rather than a misleading value.
+            if (s is { Sli: { } sli, Budget: not null })
+                add(sli, []);
+        });
+        await Family("slo_target_ratio", "The objective's target as a fraction.", (s, add) => add(s.Objective.Target.Fraction, []));
+        await Family("slo_error_budget_remaining_ratio", "Share of the error budget left; below 0 when overspent.", (s, add) =>
+        {
+            if (s is { Sli: not null, Budget: { } budget })
+                add(budget.Remaining, []);
+        });
+        await Family("slo_error_budget_consumed_ratio", "Share of the error budget used.", (s, add) =>
+        {
+            if (s is { Sli: not null, Budget: { } budget })
+                add(budget.Consumed, []);
+        });
+        await Family("slo_burn_rate", "Budget burn rate over a look-back window (1 spends the budget exactly over the window).", (s, add) =>
+        {
+            foreach (var (window, rate) in s.BurnRates)
+            {
+                if (rate is { } r)
+                    add(r, [("window", BurnWindows.Label(window))]);
+            }
+        });
+        await Family("slo_burn_alert_firing", "1 while a burn-rate tier fires, else 0.", (s, add) =>
+        {
+            foreach (var alert in s.Alerts)
+            {
+                add(alert.Firing ? 1 : 0, [
+                    ("severity", alert.Tier.Severity.ToName()), ("long_window", BurnWindows.Label(alert.Tier.LongWindow)),
+                    ("short_window", BurnWindows.Label(alert.Tier.ShortWindow))]);
+            }
+        });
+        await Family("slo_objective_state", "1 for the objective's current state (ok, no_data, stale, error).", (s, add) =>
+        {
+            var current = s.State.ToName();
+            foreach (var state in States)
+                add(state == current ? 1 : 0, [("state", state)]);
+        });
+        await Family("slo_data_age_seconds", "Age of the objective's numbers.", (s, add) =>
+        {
+            if (s.State != ObjectiveState.Error)
+                add((now - s.EvaluatedAt).TotalSeconds, []);
+        });
+        await writer.WriteAsync(chunk, cancellationToken);
+        await writer.FlushAsync(cancellationToken);
     }
 
-    private void Publish(CycleSummary summary, IReadOnlyCollection<ObjectiveStatus> statuses)
+    private void Labels(System.Text.StringBuilder line, Engine.Definitions.Objective o, (string Name, string Value)[] more)
+    {
+        Label(line, "service", o.Service, first: true);
+        Label(line, "objective", o.Name);
+        Label(line, "signal", o.Signal.ToName());
+        foreach (var name in _extraLabels)
+            Label(line, name, o.Labels.GetValueOrDefault(name) ?? "");
+        foreach (var (name, value) in more)
+            Label(line, name, value);
+    }
+
+    private static void Label(System.Text.StringBuilder line, string name, string value, bool first = false)
+    {
+        if (!first)
+            line.Append(',');
+        line.Append(name).Append("=\"");
+        foreach (var c in value)
+        {
+            _ = c switch
+            {
+                '\\' => line.Append("\\\\"),
+                '"' => line.Append("\\\""),
+                '\n' => line.Append("\\n"),
+                _ => line.Append(c),
+            };
+        }
+
+        line.Append('"');
+    }
+
+    private static string Format(double value) =>
+        double.IsPositiveInfinity(value) ? "+Inf"
+        : double.IsNegativeInfinity(value) ? "-Inf"
+        : value.ToString("R", System.Globalization.CultureInfo.InvariantCulture);
+
+    private void Publish(CycleSummary summary)
     {
         _evaluationDuration.Observe(summary.Took.TotalSeconds);
         _lastCycle.Set(summary.At.ToUnixTimeMilliseconds() / 1000.0);
         _cycleQueries.Set(summary.Queries);
         _cycleSamples.Set(summary.SamplesRead);
-        foreach (var s in statuses)
-        {
-            _target.WithLabels(Labels(s)).Set(s.Objective.Target.Fraction);
-            foreach (var state in States)
-                _state.WithLabels(Labels(s, state)).Set(state == s.State.ToName() ? 1 : 0);
-            if (s.Sli is { } sli && s.Budget is { } budget)
-            {
-                _sli.WithLabels(Labels(s)).Set(sli);
-                _remaining.WithLabels(Labels(s)).Set(budget.Remaining);
-                _consumed.WithLabels(Labels(s)).Set(budget.Consumed);
-            }
-            else
-            {
-                // No numbers (no data, or never evaluated): publish none rather than a misleading value.
-                _sli.RemoveLabelled(Labels(s));
-                _remaining.RemoveLabelled(Labels(s));
-                _consumed.RemoveLabelled(Labels(s));
-            }
-
-            foreach (var (window, rate) in s.BurnRates)
-            {
-                var labels = Labels(s, BurnWindows.Label(window));
-                if (rate is { } r)
-                    _burnRate.WithLabels(labels).Set(r);
-                else
-                    _burnRate.RemoveLabelled(labels);
-            }
-
-            foreach (var alert in s.Alerts)
-            {
-                _alert.WithLabels(Labels(s, alert.Tier.Severity.ToName(), BurnWindows.Label(alert.Tier.LongWindow), BurnWindows.Label(alert.Tier.ShortWindow)))
-                    .Set(alert.Firing ? 1 : 0);
-            }
-        }
-    }
-
-    private void UpdateDataAge()
-    {
-        var now = _clock.GetCurrentInstant();
-        foreach (var s in _board.All)
-        {
-            if (s.State != ObjectiveState.Error)
-                _dataAge.WithLabels(Labels(s)).Set((now - s.EvaluatedAt).TotalSeconds);
-        }
     }
 }

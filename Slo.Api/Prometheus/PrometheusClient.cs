@@ -92,7 +92,7 @@ public sealed class PrometheusClient(HttpClient http, PrometheusCost cost)
                 ? new HttpRequestMessage(HttpMethod.Get, path + "?" + string.Join("&", form.Select(kv => $"{Uri.EscapeDataString(kv.Key)}={Uri.EscapeDataString(kv.Value)}")))
                 : new HttpRequestMessage(HttpMethod.Post, path) { Content = new FormUrlEncodedContent(form) };
             cost.RecordRequest();
-            response = await http.SendAsync(request, HttpCompletionOption.ResponseContentRead, cancellationToken);
+            response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -113,20 +113,7 @@ public sealed class PrometheusClient(HttpClient http, PrometheusCost cost)
 
         using (response)
         {
-            var body = await response.Content.ReadAsStringAsync(cancellationToken);
-            JsonDocument document;
-            try
-            {
-                document = JsonDocument.Parse(body);
-            }
-            catch (JsonException e)
-            {
-                throw new PrometheusException(
-                    response.IsSuccessStatusCode ? PrometheusFailure.BadResponse : Failure(response.StatusCode),
-                    $"Prometheus answered HTTP {(int)response.StatusCode} with a body that is not its JSON: {Shorten(body)}",
-                    e);
-            }
-
+            var document = await ParseAsync(response, cancellationToken);
             var root = document.RootElement;
             var status = root.ValueKind == JsonValueKind.Object && root.TryGetProperty("status", out var s) ? s.GetString() : null;
             if (status == "success" && root.TryGetProperty("data", out var data))
@@ -143,9 +130,52 @@ public sealed class PrometheusClient(HttpClient http, PrometheusCost cost)
                     var error = root.TryGetProperty("error", out var er) ? er.GetString() : "(no message)";
                     throw new PrometheusException(PrometheusFailure.QueryError, $"Prometheus rejected the query ({errorType}): {error}");
                 }
+
+                throw new PrometheusException(PrometheusFailure.BadResponse, $"Prometheus answered HTTP {(int)response.StatusCode} without a status: {Shorten(root.GetRawText())}");
+            }
+        }
+    }
+
+    /// <summary>
+    /// Reads the answer. JSON is parsed straight from the connection into pooled buffers: a range answer of a batch
+    /// runs to megabytes, and holding it as text too would double what each request allocates. Anything else (a
+    /// proxy's error page) is read as text for the message.
+    /// </summary>
+    private async Task<JsonDocument> ParseAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        var failure = response.IsSuccessStatusCode ? PrometheusFailure.BadResponse : Failure(response.StatusCode);
+        try
+        {
+            if (response.Content.Headers.ContentType?.MediaType?.Contains("json", StringComparison.OrdinalIgnoreCase) == true)
+            {
+                await using var stream = new HeadRecordingStream(await response.Content.ReadAsStreamAsync(cancellationToken));
+                try
+                {
+                    return await JsonDocument.ParseAsync(stream, default, cancellationToken);
+                }
+                catch (JsonException e)
+                {
+                    throw new PrometheusException(failure, $"Prometheus answered HTTP {(int)response.StatusCode} with a body that is not its JSON: {Shorten(stream.Head)}", e);
+                }
             }
 
-            throw new PrometheusException(PrometheusFailure.BadResponse, $"Prometheus answered HTTP {(int)response.StatusCode} without a status: {Shorten(body)}");
+            var body = await response.Content.ReadAsStringAsync(cancellationToken);
+            try
+            {
+                return JsonDocument.Parse(body);
+            }
+            catch (JsonException e)
+            {
+                throw new PrometheusException(failure, $"Prometheus answered HTTP {(int)response.StatusCode} with a body that is not its JSON: {Shorten(body)}", e);
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            throw;
+        }
+        catch (Exception e) when (e is HttpRequestException or IOException or OperationCanceledException)
+        {
+            throw new PrometheusException(PrometheusFailure.Unreachable, $"the answer of Prometheus at {http.BaseAddress} broke off: {e.Message}", e);
         }
     }
 
@@ -199,4 +229,59 @@ public sealed class PrometheusClient(HttpClient http, PrometheusCost cost)
         root.TryGetProperty("warnings", out var w) && w.ValueKind == JsonValueKind.Array
             ? w.EnumerateArray().Select(x => x.GetString() ?? "").ToArray()
             : [];
+}
+
+/// <summary>Passes a response body through and keeps its first bytes, so an answer that is not JSON can still be quoted.</summary>
+internal sealed class HeadRecordingStream(Stream inner) : Stream
+{
+    private const int Keep = 256;
+    private readonly byte[] _head = new byte[Keep];
+    private int _kept;
+
+    /// <summary>The first bytes read, as text.</summary>
+    public string Head => System.Text.Encoding.UTF8.GetString(_head, 0, _kept);
+
+    public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+    {
+        var read = await inner.ReadAsync(buffer, cancellationToken);
+        Record(buffer.Span[..read]);
+        return read;
+    }
+
+    public override int Read(byte[] buffer, int offset, int count)
+    {
+        var read = inner.Read(buffer, offset, count);
+        Record(buffer.AsSpan(offset, read));
+        return read;
+    }
+
+    private void Record(ReadOnlySpan<byte> bytes)
+    {
+        var take = Math.Min(bytes.Length, Keep - _kept);
+        bytes[..take].CopyTo(_head.AsSpan(_kept));
+        _kept += take;
+    }
+
+    public override bool CanRead => true;
+    public override bool CanSeek => false;
+    public override bool CanWrite => false;
+    public override long Length => throw new NotSupportedException();
+    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+    public override void Flush() { }
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+    public override void SetLength(long value) => throw new NotSupportedException();
+    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+            inner.Dispose();
+        base.Dispose(disposing);
+    }
+
+    public override async ValueTask DisposeAsync()
+    {
+        await inner.DisposeAsync();
+        await base.DisposeAsync();
+    }
 }

@@ -52,13 +52,15 @@ public class LedgerStoreTests(string provider)
 
     private async Task<EventLedger?> Reload()
     {
-        var stored = (await _store.LoadAsync(CancellationToken.None)).Single(s => s.ObjectiveId == _id);
-        Assert.That(stored.Buckets, Is.EqualTo(Layout.Describe()));
-        return EventLedger.Restore(Layout, stored.Chunks);
+        var head = (await _store.LoadHeadsAsync(CancellationToken.None)).Single(s => s.ObjectiveId == _id);
+        Assert.That(head.Buckets, Is.EqualTo(Layout.Describe()));
+        var chunks = await _store.LoadChunksAsync([_id, "other/absent"], CancellationToken.None);
+        Assert.That(chunks.Keys, Is.EqualTo(new[] { _id }));
+        return EventLedger.Restore(Layout, chunks[_id]);
     }
 
     [Test]
-    public async Task LoadAsync_AfterSave_RestoresTheSameCounts()
+    public async Task Load_AfterSave_RestoresTheSameCounts()
     {
         var ledger = Filled(Now, 0);
         await _store.SaveAsync([Changes(ledger, replace: true)], CancellationToken.None);
