@@ -88,6 +88,8 @@ internal static class ServiceRun
         double Delta(string metric) => after.Sum(metric) - before.Sum(metric);
         var cycles = Delta("slo_evaluation_duration_seconds_count");
         var (rss, hwm) = Memory(slo.Id);
+        Console.WriteLine(
+            $"service steady state per minute: {traffic.Queries / minutes:F0} instant queries, {traffic.RangeQueries / minutes:F0} range queries, {traffic.Other / minutes:F0} other requests");
         return new ApproachResult(
             "service (`slo serve`)",
             traffic.Samples / minutes,

@@ -27,11 +27,28 @@ public static class ServeCommand
         return builder.Build().MapSlo();
     }
 
-    public static async Task RunAsync(string[] args)
+    /// <summary>Runs until stopped; the exit code is 0 for an orderly stop, 70 when a background service died (the host
+    /// then stops, and a supervisor with <c>Restart=on-failure</c> must see that as a failure).</summary>
+    public static async Task<int> RunAsync(string[] args)
     {
         var app = Build(args);
         Preflight(app.Services);
+        var background = BackgroundServices(app.Services);
         await app.RunAsync();
+        return ExitCode(background);
+    }
+
+    /// <summary>The host's background services; taken before it runs, since running it ends with disposing them.</summary>
+    public static IReadOnlyList<BackgroundService> BackgroundServices(IServiceProvider services) =>
+        services.GetServices<IHostedService>().OfType<BackgroundService>().ToArray();
+
+    /// <summary>70 (EX_SOFTWARE) when a background service ended with an exception, else 0.</summary>
+    public static int ExitCode(IReadOnlyList<BackgroundService> background)
+    {
+        var died = background.Where(s => s.ExecuteTask is { IsFaulted: true }).ToArray();
+        foreach (var service in died)
+            Console.Error.WriteLine($"slo: {service.GetType().Name} failed and stopped the service: {service.ExecuteTask!.Exception!.GetBaseException().Message}");
+        return died.Length > 0 ? 70 : 0;
     }
 
     /// <summary>

@@ -22,8 +22,7 @@ public static class SloCommandLine
             case "serve":
                 try
                 {
-                    await ServeCommand.RunAsync(rest);
-                    return 0;
+                    return await ServeCommand.RunAsync(rest);
                 }
                 catch (Exception e) when (e is Definitions.InvalidDefinitionsException or Microsoft.Extensions.Options.OptionsValidationException)
                 {
