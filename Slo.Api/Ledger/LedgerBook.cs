@@ -213,6 +213,8 @@ public sealed class LedgerBook(
     private async Task BridgeAsync(Entry[] batch, Instant from, Instant to, ConcurrentDictionary<ObjectiveId, Exception> failures, CancellationToken cancellationToken)
     {
         var query = string.Join("\nor ", batch.Select((e, i) => EventQueries.BucketCounts(e.Objective, to - from, i.ToString(CultureInfo.InvariantCulture), e.Le)));
+        if (logger.IsEnabled(LogLevel.Debug))
+            logger.LogDebug("Bridging a scrape gap in [{From}, {To}) for {Objectives}", from, to, string.Join(", ", batch.Select(e => e.Objective.Id)));
         QueryResult<IReadOnlyList<VectorSample>> result;
         try
         {
