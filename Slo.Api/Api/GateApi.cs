@@ -35,7 +35,9 @@ public static class GateApi
             .ProducesProblem(StatusCodes.Status404NotFound);
         gate.MapPost("/overrides", PostOverride).WithName("PostGateOverride")
             .WithSummary("Let releases through a failing gate until expiresAt (Bearer token required)")
+            .Accepts<GateOverrideRequest>("application/json")
             .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
             .ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status404NotFound);
         return gate;
     }
@@ -48,9 +50,13 @@ public static class GateApi
         return new JsonBytesResult(served.Json, served.StatusCode);
     }
 
+    /// <summary>The largest body a write takes: an override is a few hundred bytes.</summary>
+    public const long MaxWriteBody = 64 * 1024;
+
+    /// <summary>The body is read only once the token is checked (an anonymous client cannot make the service buffer
+    /// anything), and never beyond <see cref="MaxWriteBody"/>.</summary>
     public static async Task<Results<Created<GateOverrideDto>, ProblemHttpResult>> PostOverride(
         string service,
-        GateOverrideRequest? request,
         HttpContext http,
         DefinitionCatalog catalog,
         GateService gates,
@@ -63,6 +69,9 @@ public static class GateApi
             return refusal;
         if (catalog.Current.FindService(service) is null)
             return Problems.UnknownService(service);
+        var (request, unreadable) = await ReadBodyAsync<GateOverrideRequest>(http, cancellationToken);
+        if (unreadable is not null)
+            return unreadable;
 
         var now = clock.Now();
         var max = Duration.FromTimeSpan(options.Value.MaxOverrideDuration);
@@ -86,6 +95,35 @@ public static class GateApi
 
         var stored = await gates.AddOverrideAsync(new GateOverride(service, request!.Reason!.Trim(), request.CreatedBy!.Trim(), now, request.ExpiresAt!.Value), cancellationToken);
         return TypedResults.Created($"/api/v1/services/{service}/gate", stored.Override.ToDto(stored.Id));
+    }
+
+    /// <summary>Reads a JSON body of at most <see cref="MaxWriteBody"/> bytes with the API's JSON settings; the problem
+    /// to answer with when it is too large or not JSON.</summary>
+    internal static async Task<(T? Body, ProblemHttpResult? Problem)> ReadBodyAsync<T>(HttpContext http, CancellationToken cancellationToken)
+        where T : class
+    {
+        static ProblemHttpResult TooLarge() => TypedResults.Problem(
+            title: "Payload too large", detail: $"A write takes at most {MaxWriteBody / 1024} KiB.", statusCode: StatusCodes.Status413PayloadTooLarge);
+
+        if (http.Request.ContentLength > MaxWriteBody)
+            return (null, TooLarge());
+        if (http.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
+            limit.MaxRequestBodySize = MaxWriteBody;
+        if (!http.Request.HasJsonContentType())
+            return (null, Problems.BadRequest("Send the body as JSON (Content-Type: application/json)."));
+        try
+        {
+            var json = http.RequestServices.GetRequiredService<IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions>>().Value.SerializerOptions;
+            return (await http.Request.ReadFromJsonAsync<T>(json, cancellationToken), null);
+        }
+        catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            return (null, TooLarge());
+        }
+        catch (System.Text.Json.JsonException e)
+        {
+            return (null, Problems.BadRequest($"The body is not valid JSON for this request: {e.Message}"));
+        }
     }
 
     /// <summary>Null when the request carries the configured token; otherwise the problem to answer with.</summary>

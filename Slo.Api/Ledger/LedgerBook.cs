@@ -4,6 +4,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Extensions.Options;
 using Slo.Api.Evaluation;
+using Slo.Api.Hosting;
 using Slo.Api.Prometheus;
 using Slo.Engine.Budgets;
 using Slo.Engine.Definitions;
@@ -81,6 +82,7 @@ public sealed class LedgerBook(
                 {
                     await SyncSliceAsync(slice, at, failures, parallel);
                     (slice, planned) = ([], 0);
+                    MemoryRelease.Now();
                 }
             }
 
@@ -348,6 +350,7 @@ public sealed class LedgerBook(
             {
                 await StoreAsync(changed, cancellationToken);
                 (changed, chunks) = ([], 0);
+                MemoryRelease.Now();
             }
         }
 

@@ -85,6 +85,44 @@ public class ProcessTests
     }
 
     [Test]
+    public async Task PostOverride_Anonymous_IsRefusedWithoutReadingItsBody()
+    {
+        // A chunked body that is never finished: a service that read (or buffered) it before checking the token would
+        // never answer. Raw HTTP/1.1, because HttpClient gives up its response once the server stops taking the body.
+        using var client = new System.Net.Sockets.TcpClient();
+        await client.ConnectAsync(_slo.Url.Host, _slo.Url.Port);
+        var stream = client.GetStream();
+        var head = "POST /api/v1/services/steady/gate/overrides HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                   + "Transfer-Encoding: chunked\r\n\r\n1000\r\n" + new string(' ', 4096) + "\r\n";
+        await stream.WriteAsync(Encoding.ASCII.GetBytes(head));
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        var buffer = new byte[512];
+        var read = await stream.ReadAsync(buffer, timeout.Token);
+        Assert.That(Encoding.ASCII.GetString(buffer, 0, read), Does.StartWith("HTTP/1.1 401"));
+    }
+
+    [TestCase(true)]
+    [TestCase(false)]
+    public async Task PostOverride_BodyOver64KiB_Is413(bool announced)
+    {
+        var expires = NodaTime.Text.InstantPattern.ExtendedIso.Format(NodaTime.SystemClock.Instance.GetCurrentInstant() + Duration.FromMinutes(10));
+        var json = $$"""{"reason":"{{new string('x', 100_000)}}","createdBy":"ci","expiresAt":"{{expires}}"}""";
+        // Announced: Content-Length says it up front; otherwise it comes chunked and the limit stops the reading.
+        HttpContent content = announced
+            ? new StringContent(json, Encoding.UTF8, "application/json")
+            : new StreamContent(new MemoryStream(Encoding.UTF8.GetBytes(json)));
+        content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+        if (!announced)
+            content.Headers.ContentLength = null;
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/v1/services/steady/gate/overrides") { Content = content };
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", Token);
+        if (!announced)
+            request.Headers.TransferEncodingChunked = true;
+        using var response = await _http.SendAsync(request);
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.RequestEntityTooLarge), await response.Content.ReadAsStringAsync());
+    }
+
+    [Test]
     public async Task PostOverride_PastExpiry_Is400()
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, "/api/v1/services/steady/gate/overrides")
