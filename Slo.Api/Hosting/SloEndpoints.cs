@@ -11,6 +11,7 @@ public static class SloEndpoints
     {
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.UseRateLimiter();
         app.MapObjectivesApi();
         app.MapGateApi();
         app.MapOpenApi();

@@ -118,6 +118,11 @@ public static class SloAlertingServices
 /// <summary>The HTTP side: JSON, problem details, OpenAPI, the release gate and its audit trail.</summary>
 public static class SloApiServices
 {
+    /// <summary>Backtests and history reads that run at once; more wait in a queue of <see cref="BacktestQueue"/>.</summary>
+    public const int BacktestConcurrency = 4;
+
+    public const int BacktestQueue = 64;
+
     public static IServiceCollection AddSloApi(this IServiceCollection services)
     {
         services.ConfigureHttpJsonOptions(o => Api.ApiJson.Configure(o.SerializerOptions));
@@ -135,6 +140,36 @@ public static class SloApiServices
 
             return Task.CompletedTask;
         }));
+        services.AddRateLimiter(o =>
+        {
+            // Backtests (?at=) and history ranges may extend a ledger or read much SQL: a few run at once, a queue
+            // waits, the rest is told to come back; everything else (status, gate, dashboard) is never limited.
+            o.GlobalLimiter = System.Threading.RateLimiting.PartitionedRateLimiter.Create<HttpContext, string>(http =>
+                http.Request.Query.ContainsKey("at") || http.Request.Path.Value?.EndsWith("/history", StringComparison.Ordinal) == true
+                    ? System.Threading.RateLimiting.RateLimitPartition.GetConcurrencyLimiter("backtest", _ => new System.Threading.RateLimiting.ConcurrencyLimiterOptions
+                    {
+                        PermitLimit = BacktestConcurrency,
+                        QueueLimit = BacktestQueue,
+                        QueueProcessingOrder = System.Threading.RateLimiting.QueueProcessingOrder.OldestFirst,
+                    })
+                    : System.Threading.RateLimiting.RateLimitPartition.GetNoLimiter("other"));
+            o.OnRejected = async (context, cancellationToken) =>
+            {
+                var http = context.HttpContext;
+                http.Response.StatusCode = StatusCodes.Status429TooManyRequests;
+                http.Response.Headers.RetryAfter = "1";
+                await http.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
+                {
+                    HttpContext = http,
+                    ProblemDetails =
+                    {
+                        Status = StatusCodes.Status429TooManyRequests,
+                        Title = "Too many requests",
+                        Detail = $"At most {BacktestConcurrency} backtests (?at=) and history reads run at once and {BacktestQueue} wait; try again in a second.",
+                    },
+                });
+            };
+        });
         services.AddSingleton<GateStore>();
         services.AddSingleton<Gate.GateService>();
         services.AddHostedService<Gate.GateAuditWriter>();

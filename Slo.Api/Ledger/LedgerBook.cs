@@ -302,7 +302,7 @@ public sealed class LedgerBook(
     /// <summary>
     /// A measurement at a past instant (backtesting). Costs Prometheus nothing when the ledger holds the instant's
     /// window; when the window reaches further back than the ledger yet does (before the history backfill extended it),
-    /// the ledger is extended once, within what it keeps at <paramref name="now"/>.
+    /// the ledger is extended once to all it keeps at <paramref name="now"/>, so later backtests cost nothing either.
     /// </summary>
     /// <exception cref="LedgerGapException">The instant lies beyond what the ledger keeps, or Prometheus failed.</exception>
     public async Task<Measurement> MeasureAtAsync(Objective objective, Instant at, Instant now, CancellationToken cancellationToken)
@@ -313,7 +313,8 @@ public sealed class LedgerBook(
         }
         catch (LedgerGapException) when (LedgerMeasurement.NeedFrom(objective, at) >= LedgerMeasurement.RetainFrom(objective, now) && at <= now)
         {
-            var failures = await SyncAsync([objective], now, o => LedgerMeasurement.NeedFrom(o, at), cancellationToken);
+            // Straight back to all it keeps: a flood of backtests at ever older instants costs one extension, not one each.
+            var failures = await SyncAsync([objective], now, o => LedgerMeasurement.RetainFrom(o, now), cancellationToken);
             if (failures.TryGetValue(objective.Id, out var failure))
                 throw new LedgerGapException($"{objective.Id}: extending the event counts back failed: {failure.Message}");
             await SaveAsync(cancellationToken);

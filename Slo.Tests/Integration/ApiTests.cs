@@ -185,6 +185,31 @@ public class ApiTests
     }
 
     [Test, Order(3)]
+    public async Task Backtest_FloodOfAnonymousRequests_IsBoundedAndCostsPrometheusOneExtension()
+    {
+        // 300 backtests at once, each at an older instant than the one before (the order that would make a naive
+        // ledger extend itself 300 times). The ledger is extended once, to all it keeps; the rest are sums.
+        var cost = _factory.Services.GetRequiredService<Slo.Api.Prometheus.PrometheusCost>();
+        var before = cost.Requests;
+        var instants = Enumerable.Range(1, 300).Select(i => Scenario.End - Duration.FromHours(i)).ToArray();
+        var answers = await Task.WhenAll(instants.Select(at =>
+            _http.GetAsync($"/api/v1/objectives/steady/availability?at={NodaTime.Text.InstantPattern.ExtendedIso.Format(at)}")));
+        var codes = answers.GroupBy(a => a.StatusCode).ToDictionary(g => g.Key, g => g.Count());
+        Assert.Multiple(() =>
+        {
+            Assert.That(codes.Keys, Is.SubsetOf(new[] { HttpStatusCode.OK, HttpStatusCode.TooManyRequests }), string.Join(", ", codes));
+            Assert.That(codes.GetValueOrDefault(HttpStatusCode.OK), Is.GreaterThanOrEqualTo(Slo.Api.Hosting.SloApiServices.BacktestConcurrency));
+            Assert.That(cost.Requests - before, Is.LessThanOrEqualTo(8), "one extension of the ledger (its older buckets and a re-read of the newest), not one per request");
+        });
+        var refused = answers.FirstOrDefault(a => a.StatusCode == HttpStatusCode.TooManyRequests);
+        if (refused is not null)
+        {
+            Assert.That(refused.Headers.RetryAfter?.Delta, Is.EqualTo(TimeSpan.FromSeconds(1)));
+            await AssertProblem(refused, HttpStatusCode.TooManyRequests, "backtests");
+        }
+    }
+
+    [Test, Order(3)]
     public async Task Gate_UnknownService_Is404() =>
         await AssertProblem(await _http.GetAsync("/api/v1/services/nope/gate"), HttpStatusCode.NotFound, "nope");
 
