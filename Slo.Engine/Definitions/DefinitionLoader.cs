@@ -48,11 +48,24 @@ public static class DefinitionLoader
         var stream = new YamlStream();
         try
         {
+            // Nodes are built recursively: a file of 50,000 nested '[' would overflow the stack, which no catch stops.
+            if (TooDeep(text) is { } deep)
+            {
+                bag.Error(new SourceLocation(file, (int)deep.Line, (int)deep.Column), "yaml", $"nesting deeper than {MaxDepth} levels is not read");
+                yield break;
+            }
+
             stream.Load(new StringReader(text));
         }
         catch (YamlException e)
         {
-            bag.Error(new SourceLocation(file, (int)e.Start.Line, (int)e.Start.Column), "yaml", SyntaxMessage(e));
+            bag.Error(new SourceLocation(file, (int)Math.Max(1, e.Start.Line), (int)Math.Max(1, e.Start.Column)), "yaml", SyntaxMessage(e));
+            yield break;
+        }
+        catch (Exception e) when (e is InvalidOperationException or ArgumentException or IndexOutOfRangeException or FormatException or OverflowException)
+        {
+            // The YAML library failing on a shape it should have refused: still one located error, never a crash.
+            bag.Error(new SourceLocation(file, 1, 1), "yaml", $"YAML syntax error: the file cannot be read ({e.Message})");
             yield break;
         }
 
@@ -79,6 +92,32 @@ public static class DefinitionLoader
             if (part is not null)
                 yield return part;
         }
+    }
+
+    /// <summary>How deep mappings and sequences may nest; definitions need fewer than ten levels.</summary>
+    public const int MaxDepth = 64;
+
+    /// <summary>Where nesting first goes deeper than <see cref="MaxDepth"/>, from the parser's events (which need no
+    /// recursion); null when it never does. Syntax errors are left to the full load, which reports them.</summary>
+    private static Mark? TooDeep(string text)
+    {
+        var parser = new Parser(new StringReader(text));
+        var depth = 0;
+        while (parser.MoveNext())
+        {
+            switch (parser.Current)
+            {
+                case YamlDotNet.Core.Events.MappingStart or YamlDotNet.Core.Events.SequenceStart:
+                    if (++depth > MaxDepth)
+                        return parser.Current.Start;
+                    break;
+                case YamlDotNet.Core.Events.MappingEnd or YamlDotNet.Core.Events.SequenceEnd:
+                    depth--;
+                    break;
+            }
+        }
+
+        return null;
     }
 
     private static ServicePart? Unsupported(YamlScalar at, string version, DiagnosticBag bag)

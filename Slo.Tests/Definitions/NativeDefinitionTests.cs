@@ -106,6 +106,33 @@ public class NativeDefinitionTests
         Assert.That(Errors(Break("    target: 99.9", "    target: 99.9\n    windw: 7d")),
             Is.EqualTo(new[] { "defs/checkout.yaml:13:5: objectives[0].windw: unknown key; did you mean 'window'?" }));
 
+    // Shapes that crashed the loader (issue #16): each must come back as located errors or nothing, never a throw.
+    [TestCase("...\n...\n")]
+    [TestCase("service: s\nlabels: { team: a\rb }\n")]
+    [TestCase("service: s\nlabels: { team: a\u0085b }\n")]
+    [TestCase("deep")]
+    public void Load_ShapesThatCrashedTheParser_AreLocatedErrors(string yaml)
+    {
+        if (yaml == "deep")
+            yaml = "a: " + new string('[', 50_000);
+        var set = Load(yaml);
+        Assert.That(set.Errors.Select(e => e.ToString()), Has.All.StartWith("defs/checkout.yaml:"));
+        if (yaml.StartsWith("a: [", StringComparison.Ordinal))
+            Assert.That(set.Errors.Single().Message, Does.Contain("nesting deeper than 64 levels"));
+    }
+
+    [TestCase("    \"windw\\x01\\x85\": 7d", "windw\\u0001\\u0085")]
+    [TestCase("    \"wi\\nnd\\u2028ow\": 7d", "wi\\nnd\\u2028ow")]
+    public void Load_KeyWithControlCharacters_IsQuotedEscapedOnOneLine(string line, string shown)
+    {
+        var error = Errors(Break("    target: 99.9", "    target: 99.9\n" + line)).Single();
+        Assert.Multiple(() =>
+        {
+            Assert.That(error, Does.StartWith("defs/checkout.yaml:13:5: objectives[0]." + shown + ": unknown key"));
+            Assert.That(error.Any(c => char.IsControl(c) || c is '\u2028' or '\u2029'), Is.False, "one printable line");
+        });
+    }
+
     [Test]
     public void Load_UnknownTopLevelKey_ListsKnownKeys() =>
         Assert.That(Errors(Break("labels: { team: payments }", "labels: { team: payments }\nowner: bob")).Single(),

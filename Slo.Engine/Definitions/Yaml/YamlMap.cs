@@ -30,10 +30,44 @@ internal sealed class DiagnosticBag
 
     public bool HasErrors => _items.Any(d => d.Severity == DiagnosticSeverity.Error);
 
-    public void Error(SourceLocation at, string field, string message) => _items.Add(new(at, field, message));
+    public void Error(SourceLocation at, string field, string message) => _items.Add(new(at, Printable(field), Printable(message)));
 
     public void Warning(SourceLocation at, string field, string message) =>
-        _items.Add(new(at, field, message, DiagnosticSeverity.Warning));
+        _items.Add(new(at, Printable(field), Printable(message), DiagnosticSeverity.Warning));
+
+    /// <summary>
+    /// Messages quote what the file says, and a file may say anything: control characters, line separators and broken
+    /// surrogates are written as escapes, so every diagnostic stays one line that starts with its location (and a
+    /// terminal shows no raw bytes).
+    /// </summary>
+    internal static string Printable(string text)
+    {
+        if (!text.Any(NeedsEscape))
+            return text;
+        var builder = new System.Text.StringBuilder(text.Length + 16);
+        for (var i = 0; i < text.Length; i++)
+        {
+            var c = text[i];
+            if (char.IsHighSurrogate(c) && i + 1 < text.Length && char.IsLowSurrogate(text[i + 1]))
+            {
+                builder.Append(c).Append(text[++i]);
+                continue;
+            }
+
+            _ = c switch
+            {
+                '\n' => builder.Append("\\n"),
+                '\r' => builder.Append("\\r"),
+                '\t' => builder.Append("\\t"),
+                _ when NeedsEscape(c) => builder.Append("\\u").Append(((int)c).ToString("x4", System.Globalization.CultureInfo.InvariantCulture)),
+                _ => builder.Append(c),
+            };
+        }
+
+        return builder.ToString();
+    }
+
+    private static bool NeedsEscape(char c) => char.IsControl(c) || c is '\u2028' or '\u2029' || char.IsSurrogate(c);
 }
 
 /// <summary>
