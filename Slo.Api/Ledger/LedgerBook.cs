@@ -239,9 +239,7 @@ public sealed class LedgerBook(
         var numerators = new double[batch.Length];
         foreach (var sample in result.Data)
         {
-            if (EventQueries.TryParseKey(sample.Labels.GetValueOrDefault(EventQueries.SeriesLabel) ?? "", out var tag, out var kind)
-                && int.TryParse(tag, NumberStyles.None, CultureInfo.InvariantCulture, out var index) && index < batch.Length
-                && double.IsFinite(sample.Value) && sample.Value >= 0)
+            if (TryMember(sample.Labels, batch.Length, out var index, out var kind) && double.IsFinite(sample.Value) && sample.Value >= 0)
             {
                 (kind == CountKind.Total ? totals : numerators)[index] = sample.Value;
             }
@@ -475,8 +473,7 @@ public sealed class LedgerBook(
                 var result = await prometheus.QueryAsync(query, at, token);
                 foreach (var sample in result.Data)
                 {
-                    if (EventQueries.TryParseKey(sample.Labels.GetValueOrDefault(EventQueries.SeriesLabel) ?? "", out var tag, out _)
-                        && int.TryParse(tag, NumberStyles.None, CultureInfo.InvariantCulture, out var index) && index < batch.Length)
+                    if (TryMember(sample.Labels, batch.Length, out var index, out _))
                     {
                         // Two samples in every minute-long bucket: a scrape at least every 30 s, 20 in 10 minutes.
                         found[batch[index].Objective.Id] = sample.Value >= 20 ? Duration.FromMinutes(1) : Duration.FromMinutes(5);
@@ -530,7 +527,7 @@ public sealed class LedgerBook(
             foreach (var (labels, points) in series)
             {
                 var key = labels.GetValueOrDefault(EventQueries.SeriesLabel) ?? "";
-                if (!EventQueries.TryParseKey(key, out var tag, out var kind) || !int.TryParse(tag, NumberStyles.None, CultureInfo.InvariantCulture, out var index) || index >= batch.Length)
+                if (!TryMember(labels, batch.Length, out var index, out var kind))
                     continue;
                 var objective = batch[index].Entry.Objective;
                 if (!seen.Add(key))
@@ -579,6 +576,14 @@ public sealed class LedgerBook(
             foreach (var w in batch)
                 failures.TryAdd(w.Entry.Objective.Id, batch.Length == 1 ? WithId(e, w.Entry.Objective) : e);
         }
+    }
+
+    /// <summary>Which member of a batched query a series answers for (its tag is the member's index) and what it counts.</summary>
+    private static bool TryMember(IReadOnlyDictionary<string, string> labels, int members, out int index, out CountKind kind)
+    {
+        index = -1;
+        return EventQueries.TryParseKey(labels.GetValueOrDefault(EventQueries.SeriesLabel) ?? "", out var tag, out kind)
+               && int.TryParse(tag, NumberStyles.None, CultureInfo.InvariantCulture, out index) && index < members;
     }
 
     private static PrometheusException WithId(PrometheusException e, Objective objective) =>
