@@ -44,7 +44,8 @@ public sealed record HistoryPointDto(Instant At, double? Sli, double? BudgetRema
 
 public sealed record FiringAlertDto(string Objective, string Service, string Signal, string Severity, string LongWindow, string ShortWindow, double Factor, double? LongBurnRate, double? ShortBurnRate, Instant? Since);
 
-public sealed record GateCheckDto(string Objective, string Signal, string Rule, double Threshold, double? Actual, string Outcome, string Message);
+/// <param name="Stale">True when the check judged the last numbers known before the objective's data went stale.</param>
+public sealed record GateCheckDto(string Objective, string Signal, string Rule, double Threshold, double? Actual, string Outcome, string Message, bool Stale = false);
 
 public sealed record GateOverrideDto(string Id, string Service, string Reason, string CreatedBy, Instant CreatedAt, Instant ExpiresAt);
 
@@ -92,7 +93,7 @@ public static class Contracts
         new(decision.Service,
             decision.Decision.ToName(),
             decision.EvaluatedAt,
-            decision.Checks.Select(c => new GateCheckDto(c.Objective.ToString(), c.Signal.ToName(), c.Rule, c.Threshold, c.Actual, c.Outcome.ToName(), c.Message)).ToArray(),
+            decision.Checks.Select(c => new GateCheckDto(c.Objective.ToString(), c.Signal.ToName(), c.Rule, c.Threshold, c.Actual, c.Outcome.ToName(), c.Message, c.Stale)).ToArray(),
             decision.Override is { } o ? o.ToDto(overrideId ?? "") : null,
             decision.Overridden);
 

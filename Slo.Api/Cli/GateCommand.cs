@@ -106,7 +106,7 @@ public static class GateCommand
         var sb = new StringBuilder();
         sb.Append(CultureInfo.InvariantCulture, $"release gate for {d.Service}: {d.Decision.ToUpperInvariant()}{(d.Overridden ? " (overridden)" : "")} at {d.EvaluatedAt}\n\n");
         string[] header = ["OUTCOME", "SIGNAL", "OBJECTIVE", "RULE", "THRESHOLD", "ACTUAL"];
-        var rows = d.Checks.Select(c => new[] { c.Outcome, c.Signal, c.Objective, c.Rule, Number(c.Rule, c.Threshold), c.Actual is { } a ? Number(c.Rule, a) : "-" }).ToList();
+        var rows = d.Checks.Select(c => new[] { c.Stale ? c.Outcome + " (stale)" : c.Outcome, c.Signal, c.Objective, c.Rule, Number(c.Rule, c.Threshold), c.Actual is { } a ? Number(c.Rule, a) : "-" }).ToList();
         var widths = header.Select((h, i) => rows.Select(r => r[i].Length).Append(h.Length).Max()).ToArray();
         void Line(string[] cells) => sb.Append("  ").AppendJoin("  ", cells.Select((c, i) => c.PadRight(widths[i]))).Append('\n');
         Line(header);

@@ -21,9 +21,19 @@ public static class SloEndpoints
             await metrics.WriteAsync(context.Response.Body, context.RequestAborted);
         }).ExcludeFromDescription();
         app.MapGet("/health/live", () => TypedResults.Ok(new { status = "live" })).WithTags("health");
-        app.MapGet("/health/ready", (StatusBoard board) => board.Ready
-            ? Results.Ok(new { status = "ready", lastCycle = board.LastCycle!.At })
-            : Results.Json(new { status = "starting", detail = "the first evaluation has not finished" }, statusCode: StatusCodes.Status503ServiceUnavailable))
+        app.MapGet("/health/ready", (StatusBoard board, Storage.SqlDatabase database) =>
+            {
+                if (!board.Ready)
+                    return Results.Json(new { status = "starting", detail = "the first evaluation has not finished" }, statusCode: StatusCodes.Status503ServiceUnavailable);
+                var failing = database.Health.Failing;
+                if (failing.Count > 0)
+                {
+                    var detail = string.Join("; ", failing.Select(f => $"storing {f.Operation} has failed since {f.Since:yyyy-MM-ddTHH:mm:ssZ}: {f.Message}"));
+                    return Results.Json(new { status = "storage_failing", detail }, statusCode: StatusCodes.Status503ServiceUnavailable);
+                }
+
+                return Results.Ok(new { status = "ready", lastCycle = board.LastCycle!.At });
+            })
             .WithTags("health");
         Dashboard.DashboardPages.MapDashboard(app);
         return app;

@@ -127,6 +127,7 @@ public static class SloApiServices
     {
         services.ConfigureHttpJsonOptions(o => Api.ApiJson.Configure(o.SerializerOptions));
         services.AddProblemDetails();
+        services.AddExceptionHandler<StorageExceptionHandler>();
         services.AddOpenApi(o => o.AddSchemaTransformer((schema, context, _) =>
         {
             // Instants travel as ISO-8601 strings.

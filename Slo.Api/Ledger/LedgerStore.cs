@@ -64,55 +64,54 @@ public sealed class LedgerStore(SqlDatabase database, IClock clock)
     {
         if (changes.Count == 0)
             return;
-        await using var connection = await database.OpenAsync(cancellationToken);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        var now = clock.GetCurrentInstant();
-        var replaced = changes.Where(c => c.Replace).ToArray();
-        if (replaced.Length > 0)
+        await database.WriteAsync("ledger", async (connection, transaction) =>
         {
-            var ids = replaced.Select(c => new { Id = c.ObjectiveId }).ToArray();
-            await connection.ExecuteAsync(new CommandDefinition("DELETE FROM ledger_chunks WHERE objective_id = @Id", ids, transaction, cancellationToken: cancellationToken));
-            await connection.ExecuteAsync(new CommandDefinition("DELETE FROM ledger_heads WHERE objective_id = @Id", ids, transaction, cancellationToken: cancellationToken));
-            await connection.ExecuteAsync(new CommandDefinition(
-                """
-                INSERT INTO ledger_heads (objective_id, fingerprint, buckets, updated_at)
-                VALUES (@Id, @Fingerprint, @Buckets, @UpdatedAt)
-                """,
-                replaced.Select(c => new { Id = c.ObjectiveId, c.Fingerprint, Buckets = c.Layout.Describe(), UpdatedAt = now }).ToArray(),
-                transaction,
-                cancellationToken: cancellationToken));
-        }
-
-        var dropped = changes.Where(c => c.Held is not null && !c.Replace)
-            .SelectMany(c => c.Held!.Select(h => new
+            var now = clock.GetCurrentInstant();
+            var replaced = changes.Where(c => c.Replace).ToArray();
+            if (replaced.Length > 0)
             {
-                Id = c.ObjectiveId,
-                h.Tier,
-                // An empty part holds nothing: every chunk of it goes.
-                From = h.ToMs > h.FromMs ? h.FromMs : long.MaxValue,
-                To = h.ToMs > h.FromMs ? h.ToMs : long.MinValue,
-                ChunkMs = LedgerLayout.ChunkBuckets * (long)c.Layout.Buckets[h.Tier].TotalMilliseconds,
-            }))
-            .ToArray();
-        if (dropped.Length > 0)
-        {
-            await connection.ExecuteAsync(new CommandDefinition(
-                "DELETE FROM ledger_chunks WHERE objective_id = @Id AND tier = @Tier AND (chunk_start + @ChunkMs <= @From OR chunk_start >= @To)",
-                dropped,
-                transaction,
-                cancellationToken: cancellationToken));
-        }
+                var ids = replaced.Select(c => new { Id = c.ObjectiveId }).ToArray();
+                await connection.ExecuteAsync(new CommandDefinition("DELETE FROM ledger_chunks WHERE objective_id = @Id", ids, transaction, cancellationToken: cancellationToken));
+                await connection.ExecuteAsync(new CommandDefinition("DELETE FROM ledger_heads WHERE objective_id = @Id", ids, transaction, cancellationToken: cancellationToken));
+                await connection.ExecuteAsync(new CommandDefinition(
+                    """
+                    INSERT INTO ledger_heads (objective_id, fingerprint, buckets, updated_at)
+                    VALUES (@Id, @Fingerprint, @Buckets, @UpdatedAt)
+                    """,
+                    replaced.Select(c => new { Id = c.ObjectiveId, c.Fingerprint, Buckets = c.Layout.Describe(), UpdatedAt = now }).ToArray(),
+                    transaction,
+                    cancellationToken: cancellationToken));
+            }
 
-        var rows = changes.SelectMany(c => c.Chunks.Select(k => new { Id = c.ObjectiveId, k.Tier, Start = k.StartMs, Counts = Encode(k.Counts) })).ToArray();
-        if (rows.Length > 0)
-        {
-            await connection.ExecuteAsync(new CommandDefinition(
-                "DELETE FROM ledger_chunks WHERE objective_id = @Id AND tier = @Tier AND chunk_start = @Start", rows, transaction, cancellationToken: cancellationToken));
-            await connection.ExecuteAsync(new CommandDefinition(
-                "INSERT INTO ledger_chunks (objective_id, tier, chunk_start, counts) VALUES (@Id, @Tier, @Start, @Counts)", rows, transaction, cancellationToken: cancellationToken));
-        }
+            var dropped = changes.Where(c => c.Held is not null && !c.Replace)
+                .SelectMany(c => c.Held!.Select(h => new
+                {
+                    Id = c.ObjectiveId,
+                    h.Tier,
+                    // An empty part holds nothing: every chunk of it goes.
+                    From = h.ToMs > h.FromMs ? h.FromMs : long.MaxValue,
+                    To = h.ToMs > h.FromMs ? h.ToMs : long.MinValue,
+                    ChunkMs = LedgerLayout.ChunkBuckets * (long)c.Layout.Buckets[h.Tier].TotalMilliseconds,
+                }))
+                .ToArray();
+            if (dropped.Length > 0)
+            {
+                await connection.ExecuteAsync(new CommandDefinition(
+                    "DELETE FROM ledger_chunks WHERE objective_id = @Id AND tier = @Tier AND (chunk_start + @ChunkMs <= @From OR chunk_start >= @To)",
+                    dropped,
+                    transaction,
+                    cancellationToken: cancellationToken));
+            }
 
-        await transaction.CommitAsync(cancellationToken);
+            var rows = changes.SelectMany(c => c.Chunks.Select(k => new { Id = c.ObjectiveId, k.Tier, Start = k.StartMs, Counts = Encode(k.Counts) })).ToArray();
+            if (rows.Length > 0)
+            {
+                await connection.ExecuteAsync(new CommandDefinition(
+                    "DELETE FROM ledger_chunks WHERE objective_id = @Id AND tier = @Tier AND chunk_start = @Start", rows, transaction, cancellationToken: cancellationToken));
+                await connection.ExecuteAsync(new CommandDefinition(
+                    "INSERT INTO ledger_chunks (objective_id, tier, chunk_start, counts) VALUES (@Id, @Tier, @Start, @Counts)", rows, transaction, cancellationToken: cancellationToken));
+            }
+        }, cancellationToken);
     }
 
     // float32 pairs, little-endian as on every platform .NET runs the service on.

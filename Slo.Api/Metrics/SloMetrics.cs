@@ -38,7 +38,8 @@ public sealed class SloMetrics
         StatusBoard board,
         IClock clock,
         Ledger.LedgerBook ledgers,
-        Prometheus.PrometheusCost cost)
+        Prometheus.PrometheusCost cost,
+        Storage.SqlDatabase database)
     {
         Registry = registry;
         var factory = PrometheusMetrics.WithCustomRegistry(Registry);
@@ -57,8 +58,15 @@ public sealed class SloMetrics
         var buckets = factory.CreateGauge("slo_ledger_buckets", "Event-count buckets the ledger holds in memory, every objective together.");
         var requests = factory.CreateCounter("slo_prometheus_requests_total", "Requests sent to Prometheus (evaluation, backfill and bound lookups).");
         var samples = factory.CreateCounter("slo_prometheus_samples_read_total", "Samples Prometheus read to answer the service, from the stats of its answers (totalQueryableSamples).");
+        var storageErrors = factory.CreateCounter(
+            "slo_storage_write_errors_total", "Writes the database refused (history, ledger, alert_states, gate_overrides, gate_decisions): nothing of them was kept.",
+            new CounterConfiguration { LabelNames = ["operation"] });
+        var storageFailing = factory.CreateGauge("slo_storage_failing", "1 while the last write of some kind failed (readiness fails too), else 0.");
         Registry.AddBeforeCollectCallback(() =>
         {
+            foreach (var (operation, count) in database.Health.FailureCounts)
+                storageErrors.WithLabels(operation).IncTo(count);
+            storageFailing.Set(database.Health.Failing.Count > 0 ? 1 : 0);
             buckets.Set(ledgers.BucketCount);
             requests.IncTo(cost.Requests);
             samples.IncTo(cost.SamplesRead);

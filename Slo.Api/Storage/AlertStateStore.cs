@@ -40,32 +40,31 @@ public sealed class AlertStateStore(SqlDatabase database)
     {
         if (records.Count == 0)
             return;
-        await using var connection = await database.OpenAsync(cancellationToken);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        foreach (var record in records)
+        await database.WriteAsync("alert_states", async (connection, transaction) =>
         {
-            var updated = await connection.ExecuteAsync(new CommandDefinition(
-                """
-                UPDATE alert_states SET state = @State, started_at = @StartedAt, resolved_at = @ResolvedAt, last_sent_at = @LastSentAt,
-                    resolution_sent = @ResolutionSent, webhook_firing_sent = @WebhookFiringSent, webhook_resolved_sent = @WebhookResolvedSent
-                WHERE objective_id = @ObjectiveId AND tier_key = @TierKey
-                """,
-                record,
-                transaction,
-                cancellationToken: cancellationToken));
-            if (updated == 0)
+            foreach (var record in records)
             {
-                await connection.ExecuteAsync(new CommandDefinition(
+                var updated = await connection.ExecuteAsync(new CommandDefinition(
                     """
-                    INSERT INTO alert_states (objective_id, tier_key, state, started_at, resolved_at, last_sent_at, resolution_sent, webhook_firing_sent, webhook_resolved_sent)
-                    VALUES (@ObjectiveId, @TierKey, @State, @StartedAt, @ResolvedAt, @LastSentAt, @ResolutionSent, @WebhookFiringSent, @WebhookResolvedSent)
+                    UPDATE alert_states SET state = @State, started_at = @StartedAt, resolved_at = @ResolvedAt, last_sent_at = @LastSentAt,
+                        resolution_sent = @ResolutionSent, webhook_firing_sent = @WebhookFiringSent, webhook_resolved_sent = @WebhookResolvedSent
+                    WHERE objective_id = @ObjectiveId AND tier_key = @TierKey
                     """,
                     record,
                     transaction,
                     cancellationToken: cancellationToken));
+                if (updated == 0)
+                {
+                    await connection.ExecuteAsync(new CommandDefinition(
+                        """
+                        INSERT INTO alert_states (objective_id, tier_key, state, started_at, resolved_at, last_sent_at, resolution_sent, webhook_firing_sent, webhook_resolved_sent)
+                        VALUES (@ObjectiveId, @TierKey, @State, @StartedAt, @ResolvedAt, @LastSentAt, @ResolutionSent, @WebhookFiringSent, @WebhookResolvedSent)
+                        """,
+                        record,
+                        transaction,
+                        cancellationToken: cancellationToken));
+                }
             }
-        }
-
-        await transaction.CommitAsync(cancellationToken);
+        }, cancellationToken);
     }
 }

@@ -65,9 +65,7 @@ public sealed class EvaluationHistory(SqlDatabase database)
     {
         if (records.Count == 0)
             return;
-        await using var connection = await database.OpenAsync(cancellationToken);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        await connection.ExecuteAsync(new CommandDefinition(
+        await database.WriteAsync("history", (connection, transaction) => connection.ExecuteAsync(new CommandDefinition(
             """
             INSERT INTO evaluation_history
                 (objective_id, evaluated_at, state, sli, good, bad, total, budget_consumed, budget_remaining, remaining_events, burn_rates, message, hourly)
@@ -76,8 +74,7 @@ public sealed class EvaluationHistory(SqlDatabase database)
             """,
             records,
             transaction,
-            cancellationToken: cancellationToken));
-        await transaction.CommitAsync(cancellationToken);
+            cancellationToken: cancellationToken)), cancellationToken);
     }
 
     /// <summary>An objective's records with <paramref name="from"/> &lt;= instant &lt;= <paramref name="to"/>, oldest first.</summary>
@@ -110,12 +107,15 @@ public sealed class EvaluationHistory(SqlDatabase database)
     /// <paramref name="thinBefore"/>; returns how many.</summary>
     public async Task<int> PruneAsync(Instant before, Instant thinBefore, CancellationToken cancellationToken)
     {
-        await using var connection = await database.OpenAsync(cancellationToken);
-        var deleted = await connection.ExecuteAsync(new CommandDefinition(
-            "DELETE FROM evaluation_history WHERE evaluated_at < @Before", new { Before = before }, cancellationToken: cancellationToken));
-        return deleted + await connection.ExecuteAsync(new CommandDefinition(
-            "DELETE FROM evaluation_history WHERE evaluated_at < @ThinBefore AND hourly = @False",
-            new { ThinBefore = thinBefore, False = false },
-            cancellationToken: cancellationToken));
+        return await database.WriteAsync("history", async (connection, transaction) =>
+        {
+            var deleted = await connection.ExecuteAsync(new CommandDefinition(
+                "DELETE FROM evaluation_history WHERE evaluated_at < @Before", new { Before = before }, transaction, cancellationToken: cancellationToken));
+            return deleted + await connection.ExecuteAsync(new CommandDefinition(
+                "DELETE FROM evaluation_history WHERE evaluated_at < @ThinBefore AND hourly = @False",
+                new { ThinBefore = thinBefore, False = false },
+                transaction,
+                cancellationToken: cancellationToken));
+        }, cancellationToken);
     }
 }

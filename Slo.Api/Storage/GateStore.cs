@@ -37,15 +37,15 @@ public sealed class GateStore(SqlDatabase database)
 
     public async Task AddOverrideAsync(StoredOverride stored, CancellationToken cancellationToken)
     {
-        await using var connection = await database.OpenAsync(cancellationToken);
         var o = stored.Override;
-        await connection.ExecuteAsync(new CommandDefinition(
+        await database.WriteAsync("gate_overrides", (connection, transaction) => connection.ExecuteAsync(new CommandDefinition(
             """
             INSERT INTO gate_overrides (id, service, reason, created_by, created_at, expires_at)
             VALUES (@Id, @Service, @Reason, @CreatedBy, @CreatedAt, @ExpiresAt)
             """,
             new { stored.Id, o.Service, o.Reason, o.CreatedBy, o.CreatedAt, o.ExpiresAt },
-            cancellationToken: cancellationToken));
+            transaction,
+            cancellationToken: cancellationToken)), cancellationToken);
     }
 
     /// <summary>Overrides that have not expired at <paramref name="now"/>.</summary>
@@ -66,26 +66,26 @@ public sealed class GateStore(SqlDatabase database)
     {
         if (decisions.Count == 0)
             return;
-        await using var connection = await database.OpenAsync(cancellationToken);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        await connection.ExecuteAsync(new CommandDefinition(
-            """
-            INSERT INTO gate_check_sets (hash, checks)
-            SELECT @ChecksHash, @Checks
-            WHERE NOT EXISTS (SELECT 1 FROM gate_check_sets WHERE hash = @ChecksHash)
-            """,
-            decisions.DistinctBy(d => d.ChecksHash).Select(d => new { d.ChecksHash, d.Checks }),
-            transaction,
-            cancellationToken: cancellationToken));
-        await connection.ExecuteAsync(new CommandDefinition(
-            """
-            INSERT INTO gate_decisions (id, service, decided_at, decision, overridden, override_id, requests, checks_hash)
-            VALUES (@Id, @Service, @DecidedAt, @Decision, @Overridden, @OverrideId, @Requests, @ChecksHash)
-            """,
-            decisions,
-            transaction,
-            cancellationToken: cancellationToken));
-        await transaction.CommitAsync(cancellationToken);
+        await database.WriteAsync("gate_decisions", async (connection, transaction) =>
+        {
+            await connection.ExecuteAsync(new CommandDefinition(
+                """
+                INSERT INTO gate_check_sets (hash, checks)
+                SELECT @ChecksHash, @Checks
+                WHERE NOT EXISTS (SELECT 1 FROM gate_check_sets WHERE hash = @ChecksHash)
+                """,
+                decisions.DistinctBy(d => d.ChecksHash).Select(d => new { d.ChecksHash, d.Checks }),
+                transaction,
+                cancellationToken: cancellationToken));
+            await connection.ExecuteAsync(new CommandDefinition(
+                """
+                INSERT INTO gate_decisions (id, service, decided_at, decision, overridden, override_id, requests, checks_hash)
+                VALUES (@Id, @Service, @DecidedAt, @Decision, @Overridden, @OverrideId, @Requests, @ChecksHash)
+                """,
+                decisions,
+                transaction,
+                cancellationToken: cancellationToken));
+        }, cancellationToken);
     }
 
     public async Task<IReadOnlyList<StoredDecision>> DecisionsAsync(string service, Instant from, Instant to, CancellationToken cancellationToken)

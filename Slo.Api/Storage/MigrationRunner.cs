@@ -37,7 +37,7 @@ public sealed partial class MigrationRunner(SqlDatabase database, NodaTime.ICloc
     /// <summary>Applies what is missing; returns the versions applied now.</summary>
     public async Task<IReadOnlyList<int>> MigrateAsync(CancellationToken cancellationToken)
     {
-        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var connection = await database.OpenCreatingAsync(cancellationToken);
         await database.PrepareAsync(connection, cancellationToken);
         await connection.ExecuteAsync(new CommandDefinition(database.MigrationTableSql, cancellationToken: cancellationToken));
         var applied = (await connection.QueryAsync<int>(new CommandDefinition("SELECT version FROM schema_migrations", cancellationToken: cancellationToken))).ToHashSet();

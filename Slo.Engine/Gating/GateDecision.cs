@@ -28,7 +28,8 @@ public static class GateOutcomeNames
 /// <param name="Threshold">The rule's limit (a fraction, a count, or seconds for freshness).</param>
 /// <param name="Actual">The observed value in the same unit; null when unknown.</param>
 /// <param name="Message">A sentence for people.</param>
-public sealed record GateCheck(ObjectiveId Objective, Signal Signal, string Rule, double Threshold, double? Actual, GateOutcome Outcome, string Message);
+/// <param name="Stale">Judged on the last numbers known before the objective's data went stale.</param>
+public sealed record GateCheck(ObjectiveId Objective, Signal Signal, string Rule, double Threshold, double? Actual, GateOutcome Outcome, string Message, bool Stale = false);
 
 /// <summary>A person's decision to let a release through despite a failing gate, until <see cref="ExpiresAt"/>.</summary>
 public sealed record GateOverride(string Service, string Reason, string CreatedBy, Instant CreatedAt, Instant ExpiresAt)

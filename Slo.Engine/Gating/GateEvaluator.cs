@@ -8,8 +8,8 @@ namespace Slo.Engine.Gating;
 /// <summary>
 /// Applies a service's gate policy to its latest statuses. Each signal is judged in its own mode: a reliability
 /// failure blocks by default, a performance failure only warns. Data that is missing, stale, empty or too old makes
-/// the check unknown (fail closed) in block mode. Any failed block check fails the gate; otherwise any unknown one
-/// makes it unknown; otherwise any warning makes it warn.
+/// the check unknown (fail closed) in block mode; data gone stale also keeps its last known checks, marked stale. Any
+/// failed block check fails the gate; otherwise any unknown one makes it unknown; otherwise any warning makes it warn.
 /// </summary>
 public static class GateEvaluator
 {
@@ -32,16 +32,22 @@ public static class GateEvaluator
             var rule = policy.RuleFor(objective.Signal);
             var status = byId.GetValueOrDefault(objective.Id);
             var fresh = FreshnessCheck(objective, status, policy, rule, now);
-            if (fresh.Outcome != GateOutcome.Pass)
-            {
-                checks.Add(fresh);
-                continue;
-            }
-
             checks.Add(fresh);
-            checks.Add(BudgetCheck(objective, status!, rule));
-            if (policy.BlockOnPage)
-                checks.Add(PageCheck(objective, status!, rule));
+            if (fresh.Outcome == GateOutcome.Pass)
+            {
+                checks.Add(BudgetCheck(objective, status!, rule));
+                if (policy.BlockOnPage)
+                    checks.Add(PageCheck(objective, status!, rule));
+            }
+            else if (status is { State: ObjectiveState.Stale, Budget: not null })
+            {
+                // An outage does not erase what was known: the last numbers are judged again and marked stale, so a gate
+                // that failed on an overspent budget keeps failing, and saying why, while Prometheus is away.
+                var since = $"last known, {Seconds((now - status.EvaluatedAt).TotalSeconds)} ago: ";
+                checks.Add(Stale(BudgetCheck(objective, status, rule), since));
+                if (policy.BlockOnPage)
+                    checks.Add(Stale(PageCheck(objective, status, rule), since));
+            }
         }
 
         var decision = checks.Count == 0 ? GateOutcome.Unknown : checks.Max(c => c.Outcome);
@@ -49,6 +55,8 @@ public static class GateEvaluator
         var overridden = decision == GateOutcome.Fail && active is not null;
         return new GateDecision(service.Name, overridden ? GateOutcome.Pass : decision, now, checks, active, overridden);
     }
+
+    private static GateCheck Stale(GateCheck check, string since) => check with { Message = since + check.Message, Stale = true };
 
     private static GateOutcome Failing(SignalGateRule rule) => rule.Mode == GateMode.Block ? GateOutcome.Fail : GateOutcome.Warn;
 

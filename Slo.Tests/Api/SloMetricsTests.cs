@@ -27,7 +27,7 @@ public class SloMetricsTests
         var database = SqlDatabase.Sqlite("Data Source=:memory:");
         var book = new LedgerBook(client, new LedgerStore(database, clock), Options.Create(new LedgerOptions()), Options.Create(new PrometheusOptions()),
             NullLogger<LedgerBook>.Instance);
-        var metrics = new SloMetrics(global::Prometheus.Metrics.NewCustomRegistry(), new DefinitionCatalog(set), board, clock, book, new PrometheusCost());
+        var metrics = new SloMetrics(global::Prometheus.Metrics.NewCustomRegistry(), new DefinitionCatalog(set), board, clock, book, new PrometheusCost(), database);
         return (metrics, board, clock);
     }
 

@@ -161,6 +161,33 @@ public class OpenSloDefinitionTests
     }
 
     [Test]
+    public void Load_ServiceDocumentWithUnknownKey_IsAnError()
+    {
+        var errors = Errors("apiVersion: openslo/v1\nkind: Service\nmetadata: { name: payments, owner: me }\nspec: { descripton: x }\n");
+        Assert.That(errors, Has.Some.StartsWith("payments.yaml:3:").And.Contain("owner"));
+        Assert.That(errors, Has.Some.StartsWith("payments.yaml:4:").And.Contain("descripton"));
+    }
+
+    [Test]
+    public void Load_MisspeltKind_IsAnErrorNamingTheKind()
+    {
+        // The audit: `kind: Slo` used to be a warning; the objective vanished while validate exited 0.
+        var set = Load(Break("kind: SLO", "kind: Slo"));
+        Assert.That(set.Objectives, Is.Empty);
+        Assert.That(set.Errors.Single().ToString(), Is.EqualTo(
+            "payments.yaml:2:7: kind: unknown OpenSLO kind 'Slo' (kinds are case-sensitive: did you mean 'SLO'?); " +
+            "OpenSLO v1 defines SLO, Service, SLI, DataSource, AlertPolicy, AlertCondition, AlertNotificationTarget"));
+    }
+
+    [Test]
+    public void Load_OtherOpenSloKind_IsSkippedWithAWarning()
+    {
+        var set = Load("apiVersion: openslo/v1\nkind: AlertNotificationTarget\nmetadata: { name: pager }\nspec: { target: pagerduty }\n");
+        Assert.That(set.Errors, Is.Empty);
+        Assert.That(set.Warnings.Single().ToString(), Does.Contain("kind 'AlertNotificationTarget' is not used"));
+    }
+
+    [Test]
     public void Load_MixedWithNative_DuplicateIdIsRejected()
     {
         const string native = """

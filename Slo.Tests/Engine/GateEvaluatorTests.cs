@@ -113,6 +113,38 @@ public class GateEvaluatorTests
     }
 
     [Test]
+    public void Decide_FailingGateGoesStale_KeepsFailingWithTheLastKnownChecksMarkedStale()
+    {
+        // The audit: during an outage a failing gate turned unknown (exit 2) and stopped saying why it failed.
+        var service = Service();
+        var stale = Status(service.Objectives[0], 0.00142, Now - Duration.FromMinutes(3)).MarkStale("Prometheus unreachable");
+        var decision = GateEvaluator.Decide(service, [stale, Status(service.Objectives[1], 0.001)], Now);
+        var reliability = decision.Checks.Where(c => c.Signal == Signal.Reliability).ToArray();
+        var budget = reliability.Single(c => c.Rule == GateEvaluator.MinBudgetRemainingRule);
+        Assert.Multiple(() =>
+        {
+            Assert.That(decision.Decision, Is.EqualTo(GateOutcome.Fail));
+            Assert.That(reliability.Single(c => c.Rule == GateEvaluator.FreshDataRule).Outcome, Is.EqualTo(GateOutcome.Unknown));
+            Assert.That(budget.Outcome, Is.EqualTo(GateOutcome.Fail));
+            Assert.That(budget.Stale, Is.True);
+            Assert.That(budget.Actual, Is.EqualTo(-0.42).Within(1e-9));
+            Assert.That(budget.Message, Does.StartWith("last known, 0:03:00 ago: ").And.Contain("-42%"));
+            Assert.That(reliability.Single(c => c.Rule == GateEvaluator.NoFiringPageRule).Stale, Is.True);
+            Assert.That(decision.Checks.Where(c => c.Signal == Signal.Performance), Has.All.Matches<GateCheck>(c => !c.Stale));
+        });
+    }
+
+    [Test]
+    public void Decide_NeverEvaluatedAndFailed_HasNoStaleChecks()
+    {
+        var service = Service();
+        var failed = ObjectiveStatus.Failed(service.Objectives[0], Now, "unreachable");
+        var decision = GateEvaluator.Decide(service, [failed, Status(service.Objectives[1], 0.001)], Now);
+        Assert.That(decision.Decision, Is.EqualTo(GateOutcome.Unknown));
+        Assert.That(decision.Checks.Where(c => c.Signal == Signal.Reliability).Select(c => c.Rule), Is.EqualTo(new[] { GateEvaluator.FreshDataRule }));
+    }
+
+    [Test]
     public void Decide_NoDataOnPerformanceInWarnMode_WarnsOnly()
     {
         var service = Service();

@@ -101,6 +101,45 @@ public class ProcessTests
         Assert.That(Encoding.ASCII.GetString(buffer, 0, read), Does.StartWith("HTTP/1.1 401"));
     }
 
+    [Test]
+    public async Task PostOverride_FloodOfAnonymous25MBBodies_KeepsMemoryBounded()
+    {
+        // The audit's flood: 40 anonymous 25 MB bodies at once took the service from 199 to 1,384 MB when bodies were read
+        // before the token was checked. Now each is refused unread; whatever the client manages to send is discarded.
+        var body = new byte[25 << 20];
+        Array.Fill(body, (byte)'x');
+        using var flood = new HttpClient { BaseAddress = _slo.Url, Timeout = TimeSpan.FromSeconds(60) };
+
+        async Task<string[]> FloodAsync() => await Task.WhenAll(Enumerable.Range(0, 40).Select(async _ =>
+        {
+            using var content = new ByteArrayContent(body);
+            content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+            try
+            {
+                using var response = await flood.PostAsync("/api/v1/services/steady/gate/overrides", content);
+                return response.StatusCode.ToString();
+            }
+            catch (HttpRequestException)
+            {
+                return "closed"; // the server may close the connection rather than take 25 MB it will not read
+            }
+        }));
+
+        // 1,000 MB are offered each round. The first round may grow the server's connection buffers; the second must
+        // find them sized, so memory levels off instead of following what anonymous clients send.
+        var before = _slo.ResidentBytes();
+        var first = await FloodAsync();
+        var afterFirst = _slo.ResidentBytes();
+        var second = await FloodAsync();
+        var afterSecond = _slo.ResidentBytes();
+        TestContext.Progress.WriteLine($"resident: {before >> 20} MB, {afterFirst >> 20} MB after 40 x 25 MB, {afterSecond >> 20} MB after 40 more");
+
+        Assert.That(first.Concat(second), Has.All.EqualTo(nameof(HttpStatusCode.Unauthorized)).Or.EqualTo("closed"));
+        Assert.That((afterFirst - before) >> 20, Is.LessThan(128), "one flood of 1,000 MB");
+        Assert.That((afterSecond - afterFirst) >> 20, Is.LessThan(32), "a second flood on top of the first");
+        Assert.That((await _http.GetAsync("/health/live")).StatusCode, Is.EqualTo(HttpStatusCode.OK));
+    }
+
     [TestCase(true)]
     [TestCase(false)]
     public async Task PostOverride_BodyOver64KiB_Is413(bool announced)

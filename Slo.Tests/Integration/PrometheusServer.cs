@@ -123,6 +123,29 @@ internal static class Tools
         throw new TimeoutException($"{ready} was not ready within {timeout.TotalSeconds:0} s: {details()}");
     }
 
+    /// <summary>Mounts a tmpfs of <paramref name="size"/> (e.g. 24m) on <paramref name="path"/>; false where mounting is not allowed.</summary>
+    public static async Task<bool> TryMountTmpfsAsync(string path, string size) =>
+        await RunAsync("mount", "-t", "tmpfs", "-o", $"size={size}", "tmpfs", path) == 0;
+
+    public static async Task UnmountAsync(string path) => await RunAsync("umount", "-l", path);
+
+    private static async Task<int> RunAsync(string file, params string[] args)
+    {
+        try
+        {
+            var info = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true };
+            foreach (var arg in args)
+                info.ArgumentList.Add(arg);
+            using var process = Process.Start(info)!;
+            await process.WaitForExitAsync();
+            return process.ExitCode;
+        }
+        catch (System.ComponentModel.Win32Exception)
+        {
+            return -1;
+        }
+    }
+
     public static string Require(string name, params string[] alternatives)
     {
         foreach (var candidate in alternatives.Prepend(name))

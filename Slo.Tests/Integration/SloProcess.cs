@@ -16,6 +16,18 @@ internal sealed class SloProcess : IAsyncDisposable
     }
 
     public int Port { get; }
+
+    /// <summary>The operating system's id of the process (for its /proc entries).</summary>
+    public int Pid => _process.Id;
+
+    public bool HasExited => _process.HasExited;
+
+    /// <summary>Resident memory now, from /proc (Linux).</summary>
+    public long ResidentBytes()
+    {
+        var line = File.ReadLines($"/proc/{Pid}/status").First(l => l.StartsWith("VmRSS:", StringComparison.Ordinal));
+        return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], System.Globalization.CultureInfo.InvariantCulture) * 1024;
+    }
     public Uri Url => new($"http://127.0.0.1:{Port}/");
     public string Output { get { lock (_output) return _output.ToString(); } }
 
@@ -64,8 +76,13 @@ internal sealed class SloProcess : IAsyncDisposable
         return info;
     }
 
+    private bool _disposed;
+
     public async ValueTask DisposeAsync()
     {
+        if (_disposed)
+            return;
+        _disposed = true;
         if (!_process.HasExited)
         {
             _process.Kill(entireProcessTree: true);

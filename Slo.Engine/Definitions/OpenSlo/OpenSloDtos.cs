@@ -12,9 +12,23 @@ internal sealed record OpenSloDocumentDto(SourceLocation At, YamlScalar? Kind, M
     {
         map.Scalar("apiVersion");
         var kind = map.Scalar("kind", required: true);
+        if (kind?.Text == "Service")
+        {
+            // A Service document names a service: its keys are checked like an SLO's.
+            var service = new OpenSloDocumentDto(map.At, kind, map.Map("metadata", required: true) is { } sm ? MetadataDto.Read(sm) : null, null);
+            if (map.Map("spec") is { } spec)
+            {
+                spec.Scalar("description");
+                spec.RejectUnknownKeys();
+            }
+
+            map.RejectUnknownKeys();
+            return service;
+        }
+
         if (kind?.Text != "SLO")
         {
-            // Service, SLI, DataSource ... documents: their shape is not ours to police.
+            // SLI, DataSource, AlertPolicy ... documents: the validator says whether the kind exists at all.
             map.Node("metadata");
             map.Node("spec");
             return new OpenSloDocumentDto(map.At, kind, null, null);

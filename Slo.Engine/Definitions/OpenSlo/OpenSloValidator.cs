@@ -27,13 +27,29 @@ internal static partial class OpenSloValidator
         LocalDateTimePattern.CreateWithInvariantCulture("uuuu-MM-dd"),
     ];
 
+    /// <summary>The kinds OpenSLO v1 defines.</summary>
+    public static readonly string[] Kinds = ["SLO", "Service", "SLI", "DataSource", "AlertPolicy", "AlertCondition", "AlertNotificationTarget"];
+
+    private static string UnknownKind(string? kind)
+    {
+        var near = Kinds.FirstOrDefault(k => string.Equals(k, kind, StringComparison.OrdinalIgnoreCase));
+        return $"unknown OpenSLO kind '{kind}'" + (near is null ? "" : $" (kinds are case-sensitive: did you mean '{near}'?)") +
+               $"; OpenSLO v1 defines {string.Join(", ", Kinds)}";
+    }
+
     public static ServicePart? Validate(OpenSloDocumentDto doc, DiagnosticBag bag)
     {
         var rules = new FieldRules(bag);
         if (doc.Kind is not { Text: "SLO" } kind)
         {
             if (doc.Kind is { Text: not "Service" } other)
-                bag.Warning(other.At, other.Path, $"OpenSLO kind '{other.Text}' is not used by this service; the document is skipped");
+            {
+                if (Kinds.Contains(other.Text, StringComparer.Ordinal))
+                    bag.Warning(other.At, other.Path, $"OpenSLO kind '{other.Text}' is not used by this service; the document is skipped");
+                else
+                    rules.Error(other, UnknownKind(other.Text));
+            }
+
             return null;
         }
 
