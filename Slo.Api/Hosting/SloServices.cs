@@ -184,7 +184,7 @@ internal sealed class PrometheusOptionsValidator : IValidateOptions<PrometheusOp
     public ValidateOptionsResult Validate(string? name, PrometheusOptions options)
     {
         if (!options.Url.IsAbsoluteUri || options.Url.Scheme is not ("http" or "https"))
-            return ValidateOptionsResult.Fail($"Prometheus:Url '{options.Url}' must be an absolute http(s) URL.");
+            return ValidateOptionsResult.Fail($"Prometheus:Url '{Prometheus.PrometheusClient.Redact(options.Url)}' must be an absolute http(s) URL.");
         if (options.TotalTimeout < options.AttemptTimeout)
             return ValidateOptionsResult.Fail("Prometheus:TotalTimeout must be at least Prometheus:AttemptTimeout.");
         return ValidateOptionsResult.Success;

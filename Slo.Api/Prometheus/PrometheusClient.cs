@@ -26,6 +26,13 @@ public sealed class PrometheusClient(HttpClient http, PrometheusCost cost)
 
     public Uri? BaseAddress => http.BaseAddress;
 
+    /// <summary>The address as messages show it: without user information (a password in the URL is a secret).</summary>
+    private string Shown => Redact(http.BaseAddress);
+
+    /// <summary>A URL without its user information, for logs, errors and pages.</summary>
+    public static string Redact(Uri? url) =>
+        url is null ? "(no address)" : url.IsAbsoluteUri && url.UserInfo.Length > 0 ? new UriBuilder(url) { UserName = "", Password = "" }.Uri.ToString() : url.ToString();
+
     /// <summary>An instant query evaluated at <paramref name="at"/>; sent as a form POST so long batched queries fit.</summary>
     public async Task<QueryResult<IReadOnlyList<VectorSample>>> QueryAsync(string query, Instant at, CancellationToken cancellationToken)
     {
@@ -100,15 +107,15 @@ public sealed class PrometheusClient(HttpClient http, PrometheusCost cost)
         }
         catch (BrokenCircuitException e)
         {
-            throw new PrometheusException(PrometheusFailure.Unreachable, $"Prometheus at {http.BaseAddress} failed repeatedly; not calling it for a while ({e.Message})", e);
+            throw new PrometheusException(PrometheusFailure.Unreachable, $"Prometheus at {Shown} failed repeatedly; not calling it for a while ({e.Message})", e);
         }
         catch (Exception e) when (e is TimeoutRejectedException or TaskCanceledException or TimeoutException)
         {
-            throw new PrometheusException(PrometheusFailure.Timeout, $"Prometheus at {http.BaseAddress} did not answer in time", e);
+            throw new PrometheusException(PrometheusFailure.Timeout, $"Prometheus at {Shown} did not answer in time", e);
         }
         catch (HttpRequestException e)
         {
-            throw new PrometheusException(PrometheusFailure.Unreachable, $"cannot reach Prometheus at {http.BaseAddress}: {e.Message}", e);
+            throw new PrometheusException(PrometheusFailure.Unreachable, $"cannot reach Prometheus at {Shown}: {e.Message}", e);
         }
 
         using (response)
@@ -175,7 +182,7 @@ public sealed class PrometheusClient(HttpClient http, PrometheusCost cost)
         }
         catch (Exception e) when (e is HttpRequestException or IOException or OperationCanceledException)
         {
-            throw new PrometheusException(PrometheusFailure.Unreachable, $"the answer of Prometheus at {http.BaseAddress} broke off: {e.Message}", e);
+            throw new PrometheusException(PrometheusFailure.Unreachable, $"the answer of Prometheus at {Shown} broke off: {e.Message}", e);
         }
     }
 

@@ -22,8 +22,11 @@ public static class DefinitionLoader
             return new DefinitionSet([], bag.Items);
         }
 
+        // Hidden names are skipped, files and folders alike: editors' swap files, and the kubelet's ..data/ and
+        // ..<timestamp>/ copies beside the files of a ConfigMap mounted as a folder (read, they load every objective twice).
         var files = Directory
-            .EnumerateFiles(directory, "*", SearchOption.AllDirectories)
+            .EnumerateFiles(directory, "*", new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = 0 })
+            .Where(f => !Path.GetRelativePath(directory, f).Split(Path.DirectorySeparatorChar).Any(part => part.StartsWith('.')))
             .Where(f => f.EndsWith(".yaml", StringComparison.OrdinalIgnoreCase) || f.EndsWith(".yml", StringComparison.OrdinalIgnoreCase))
             .Order(StringComparer.Ordinal)
             .Select(f => (f, File.ReadAllText(f)));

@@ -72,6 +72,15 @@ public class PrometheusClientTests
     }
 
     [Test]
+    public void QueryAsync_Unreachable_MessageHidesThePasswordOfTheUrl()
+    {
+        // A real refused connection (nothing listens on port 9), through a URL that carries user information.
+        var client = new PrometheusClient(new HttpClient { BaseAddress = new Uri("http://scraper:hunter2@127.0.0.1:9/") }, new PrometheusCost());
+        var error = Assert.ThrowsAsync<PrometheusException>(async () => await client.QueryAsync("up", At, CancellationToken.None))!;
+        Assert.That(error.Message, Does.Contain("cannot reach Prometheus at http://127.0.0.1:9/").And.Not.Contain("hunter2").And.Not.Contain("scraper"));
+    }
+
+    [Test]
     public void QueryAsync_StatusError_IsQueryErrorWithPrometheusMessage()
     {
         var handler = new ScriptedHandler(ScriptedHandler.Reply(HttpStatusCode.BadRequest, """{"status":"error","errorType":"bad_data","error":"parse error at char 5"}"""));

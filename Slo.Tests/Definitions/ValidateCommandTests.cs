@@ -63,6 +63,22 @@ public class ValidateCommandTests
     }
 
     [Test]
+    public void LoadDirectory_ConfigMapMountedAsFolder_ReadsEachFileOnce()
+    {
+        // The kubelet's layout: the data in ..<timestamp>/, ..data a link to it, each key a link through ..data.
+        var stamped = Path.Combine(_dir, "..2026_11_26_06_00_00.123456789");
+        Directory.CreateDirectory(stamped);
+        File.Copy(Path.Combine(RepositoryDefinitions(), "checkout.yaml"), Path.Combine(stamped, "checkout.yaml"));
+        File.CreateSymbolicLink(Path.Combine(_dir, "..data"), Path.GetFileName(stamped));
+        File.CreateSymbolicLink(Path.Combine(_dir, "checkout.yaml"), Path.Combine("..data", "checkout.yaml"));
+        File.WriteAllText(Path.Combine(_dir, ".checkout.yaml.swp"), "not: [yaml");
+
+        var set = DefinitionLoader.LoadDirectory(_dir);
+        Assert.That(set.Diagnostics.Select(d => d.ToString()), Is.Empty);
+        Assert.That(set.Objectives.Select(o => o.Id.ToString()), Is.EquivalentTo(new[] { "checkout/availability", "checkout/latency" }));
+    }
+
+    [Test]
     public void Run_BrokenFile_ExitsOneWithLocatedErrorsOnStderr()
     {
         File.WriteAllText(Path.Combine(_dir, "bad.yml"), "apiVersion: slo/v1\nkind: ServiceObjectives\nservice: x\nobjectives:\n  - name: a\n    target: 150\n    window: 30d\n    indicator: { ratio: { bad: 'e_total', total: 'r_total' } }\n");

@@ -10,7 +10,7 @@ internal sealed class PrometheusServer : IAsyncDisposable
     private readonly string _directory;
     private Process? _process;
 
-    private PrometheusServer(string directory, int port, string? rules, string? scrapeTarget)
+    private PrometheusServer(string directory, int port, string? rules, string? scrapeTarget, string scrapeInterval)
     {
         _directory = directory;
         Port = port;
@@ -18,7 +18,7 @@ internal sealed class PrometheusServer : IAsyncDisposable
         config += scrapeTarget is null
             ? "scrape_configs: []\n"
             // Live samples continue the backfilled series: keep the exposed job label, drop the instance label.
-            : $"scrape_configs:\n  - job_name: live\n    scrape_interval: 5s\n    honor_labels: true\n    static_configs: [ {{ targets: ['{scrapeTarget}'] }} ]\n" +
+            : $"scrape_configs:\n  - job_name: live\n    scrape_interval: {scrapeInterval}\n    honor_labels: true\n    static_configs: [ {{ targets: ['{scrapeTarget}'] }} ]\n" +
               "    metric_relabel_configs: [ { action: labeldrop, regex: instance } ]\n";
         if (rules is not null)
             config += $"rule_files: ['{rules}']\n";
@@ -33,10 +33,11 @@ internal sealed class PrometheusServer : IAsyncDisposable
 
     /// <summary>Starts Prometheus over the blocks in <paramref name="directory"/>/tsdb and waits until it is ready.</summary>
     /// <param name="rulesFile">Rules to load and evaluate every 2 s.</param>
-    /// <param name="scrapeTarget">host:port of a live exporter to scrape every 5 s.</param>
-    public static async Task<PrometheusServer> StartAsync(string directory, string? rulesFile = null, string? scrapeTarget = null)
+    /// <param name="scrapeTarget">host:port of a live exporter to scrape every <paramref name="scrapeInterval"/>.</param>
+    /// <param name="scrapeInterval">A Prometheus duration such as 5s.</param>
+    public static async Task<PrometheusServer> StartAsync(string directory, string? rulesFile = null, string? scrapeTarget = null, string scrapeInterval = "5s")
     {
-        var server = new PrometheusServer(directory, FreePort(), rulesFile, scrapeTarget);
+        var server = new PrometheusServer(directory, FreePort(), rulesFile, scrapeTarget, scrapeInterval);
         await server.StartAsync();
         return server;
     }
@@ -146,20 +147,14 @@ internal static class Tools
         }
     }
 
-    public static string Require(string name, params string[] alternatives)
-    {
-        foreach (var candidate in alternatives.Prepend(name))
-        {
-            foreach (var dir in (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':', StringSplitOptions.RemoveEmptyEntries))
-            {
-                var path = Path.Combine(dir, candidate);
-                if (File.Exists(path))
-                    return path;
-            }
-        }
-
-        throw new InvalidOperationException(
+    public static string Require(string name, params string[] alternatives) =>
+        alternatives.Prepend(name).Select(FindOnPath).FirstOrDefault(p => p is not null) ?? throw new InvalidOperationException(
             $"'{name}' is not installed. The integration tests run the real thing: install Debian's prometheus and prometheus-alertmanager " +
             "(scripts/test does so when run as root: apt-get install -y prometheus prometheus-alertmanager).");
-    }
+
+    /// <summary>The full path of a program on PATH, or null.</summary>
+    public static string? FindOnPath(string name) =>
+        (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':', StringSplitOptions.RemoveEmptyEntries)
+            .Select(dir => Path.Combine(dir, name))
+            .FirstOrDefault(File.Exists);
 }

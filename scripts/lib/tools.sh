@@ -14,7 +14,8 @@ require_dotnet() {
 }
 
 # Debian's prometheus (with promtool) and prometheus-alertmanager: the real servers the tests and the demo run;
-# chromium for the dashboard's end-to-end test (pass "nobrowser" to skip it where only the demo is wanted).
+# chromium for the dashboard's end-to-end test, nodejs and npm for the offline validation of the Kubernetes manifests
+# (deploy/kubernetes/validate); pass "nobrowser" to skip these test-only tools where only the demo is wanted.
 ensure_debian_tools() {
   local missing=()
   command -v curl >/dev/null 2>&1 || missing+=(curl)
@@ -22,6 +23,8 @@ ensure_debian_tools() {
   command -v prometheus >/dev/null 2>&1 || missing+=(prometheus)
   command -v promtool >/dev/null 2>&1 || missing+=(prometheus)
   command -v prometheus-alertmanager >/dev/null 2>&1 || command -v alertmanager >/dev/null 2>&1 || missing+=(prometheus-alertmanager)
+  [ "${1:-}" = nobrowser ] || command -v node >/dev/null 2>&1 || missing+=(nodejs)
+  [ "${1:-}" = nobrowser ] || command -v npm >/dev/null 2>&1 || missing+=(npm)
   [ ${#missing[@]} -eq 0 ] && return 0
 
   local packages
