@@ -34,7 +34,31 @@ public sealed record ObjectiveStatusDto(
     IReadOnlyList<AlertDto> Alerts,
     string BudgetingMethod,
     EventsDto? Timeslices,
-    string? Message);
+    string? Message,
+    CorrectionsStatusDto Corrections);
+
+/// <summary>Whether a correction covers the instant evaluated, and the events of the window corrections excluded.</summary>
+public sealed record CorrectionsStatusDto(bool Active, EventsDto ExcludedEvents);
+
+/// <summary>A correction as the API shows it; <c>source</c> is <c>definitions</c> or <c>api</c>.</summary>
+public sealed record CorrectionDto(
+    string Id,
+    string Service,
+    string? Name,
+    IReadOnlyList<string> Objectives,
+    string Start,
+    string Duration,
+    string TimeZone,
+    string? Rrule,
+    Instant FirstStart,
+    string Reason,
+    string? CreatedBy,
+    Instant? CreatedAt,
+    string Source);
+
+/// <summary>The body of <c>POST /api/v1/services/{service}/corrections</c>: <c>start</c> is an instant (with Z or an
+/// offset) or a local date-time in <c>timeZone</c>; the period ends at <c>end</c> or lasts <c>duration</c>.</summary>
+public sealed record CorrectionRequest(string? Start, string? End, string? Duration, string? Rrule, string? TimeZone, IReadOnlyList<string>? Objectives, string? Reason, string? CreatedBy, string? Name);
 
 public sealed record SignalSummaryDto(double? BudgetRemaining, IReadOnlyList<ObjectiveStatusDto> Objectives);
 
@@ -86,8 +110,24 @@ public static class Contracts
                 a.Tier.Enabled)).ToArray(),
             o.Budgeting.ToString() is var method && method.StartsWith("Timeslices", StringComparison.Ordinal) ? "timeslices" : "occurrences",
             status.Slices is { } s ? new EventsDto(s.Good, s.Bad, s.Total) : null,
-            status.Message);
+            status.Message,
+            new CorrectionsStatusDto(status.CorrectionActive, new EventsDto(status.Excluded.Good, status.Excluded.Bad, status.Excluded.Total)));
     }
+
+    public static CorrectionDto ToDto(this Engine.Corrections.Correction c) => new(
+        c.Id,
+        c.Service,
+        c.Name,
+        c.Objectives,
+        NodaTime.Text.LocalDateTimePattern.GeneralIso.Format(c.Start),
+        Engine.Time.DurationText.Format(c.Length.ToDuration()),
+        c.Zone.Id,
+        c.Recurrence,
+        c.FirstStart,
+        c.Reason,
+        c.CreatedBy,
+        c.CreatedAt,
+        c.DefinedAt is null ? "api" : "definitions");
 
     public static GateDecisionDto ToDto(this GateDecision decision, string? overrideId) =>
         new(decision.Service,

@@ -127,7 +127,7 @@ public static class GateApi
     }
 
     /// <summary>Null when the request carries the configured token; otherwise the problem to answer with.</summary>
-    private static ProblemHttpResult? Authorise(HttpContext http, string configured)
+    internal static ProblemHttpResult? Authorise(HttpContext http, string configured)
     {
         if (string.IsNullOrEmpty(configured))
         {

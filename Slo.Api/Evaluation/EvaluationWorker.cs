@@ -28,6 +28,7 @@ public sealed class EvaluationWorker(
     IOptions<StorageOptions> storageOptions,
     Metrics.SloMetrics metrics,
     Alerting.AlertTracker alerts,
+    Corrections.CorrectionBook corrections,
     ILogger<EvaluationWorker> logger) : BackgroundService
 {
     private static readonly Duration PruneEvery = Duration.FromHours(1);
@@ -69,11 +70,37 @@ public sealed class EvaluationWorker(
         }
     }
 
+    /// <summary>
+    /// Evaluates <paramref name="objectives"/> again at the last cycle's instant, from their ledgers (no Prometheus
+    /// request): after a correction changed, the budgets it touches are right at once. Objectives without fresh numbers
+    /// wait for the next cycle.
+    /// </summary>
+    public void Reevaluate(IEnumerable<Objective> objectives)
+    {
+        if (board.LastCycle is not { } cycle)
+            return;
+        foreach (var objective in objectives)
+        {
+            if (board.Get(objective.Id) is not { State: ObjectiveState.Ok or ObjectiveState.NoData } current || current.EvaluatedAt != cycle.At)
+                continue;
+            try
+            {
+                board.RecordSuccess(ObjectiveEvaluator.Evaluate(objective, cycle.At, ledgers.Measure(objective, cycle.At)));
+            }
+            catch (LedgerGapException)
+            {
+                // The next cycle measures it.
+            }
+        }
+    }
+
     /// <summary>Evaluates every objective once, at the clock's current instant.</summary>
     public async Task<CycleSummary> RunCycleAsync(CancellationToken cancellationToken)
     {
         // The alert states of the last run must be in memory before this cycle can start or end an incident.
         await alerts.EnsureLoadedAsync(cancellationToken);
+        // So are the corrections posted through the API: every figure leaves their periods out.
+        await corrections.EnsureLoadedAsync(cancellationToken);
         var at = clock.Now();
         var started = Stopwatch.GetTimestamp();
         var (requestsBefore, samplesBefore) = (cost.Requests, cost.SamplesRead);

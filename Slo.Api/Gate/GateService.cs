@@ -114,6 +114,9 @@ public sealed class GateService(DefinitionCatalog catalog, StatusBoard board, Ga
         return result;
     }
 
+    /// <summary>Forgets the decisions served so far: the statuses changed outside a cycle (a correction was posted).</summary>
+    public void Invalidate() => Interlocked.Increment(ref _version);
+
     /// <summary>Stores an override (validated by the caller) and makes it active at once.</summary>
     public async Task<StoredOverride> AddOverrideAsync(GateOverride value, CancellationToken cancellationToken)
     {

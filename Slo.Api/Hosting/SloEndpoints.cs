@@ -14,6 +14,7 @@ public static class SloEndpoints
         app.UseRateLimiter();
         app.MapObjectivesApi();
         app.MapGateApi();
+        app.MapCorrectionsApi();
         app.MapOpenApi();
         app.MapGet("/metrics", async (HttpContext context, Metrics.SloMetrics metrics) =>
         {

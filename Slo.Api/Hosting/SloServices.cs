@@ -172,6 +172,8 @@ public static class SloApiServices
             };
         });
         services.AddSingleton<GateStore>();
+        services.AddSingleton<CorrectionStore>();
+        services.AddSingleton<Corrections.CorrectionBook>();
         services.AddSingleton<Gate.GateService>();
         services.AddHostedService<Gate.GateAuditWriter>();
         return services;

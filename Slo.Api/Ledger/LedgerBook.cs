@@ -9,6 +9,7 @@ using Slo.Api.Prometheus;
 using Slo.Engine.Budgets;
 using Slo.Engine.Definitions;
 using Slo.Engine.Evaluation;
+using Slo.Engine.Corrections;
 using Slo.Engine.Ledger;
 using Slo.Engine.Queries;
 
@@ -25,7 +26,8 @@ public sealed class LedgerBook(
     LedgerStore store,
     IOptions<LedgerOptions> options,
     IOptions<PrometheusOptions> prometheusOptions,
-    ILogger<LedgerBook> logger)
+    ILogger<LedgerBook> logger,
+    Corrections.CorrectionBook? corrections = null)
 {
     private static readonly TimeSpan BoundLookupLifetime = TimeSpan.FromHours(1);
     private readonly ConcurrentDictionary<ObjectiveId, Entry> _entries = new();
@@ -262,7 +264,9 @@ public sealed class LedgerBook(
         }
     }
 
-    /// <summary>The measurement of <paramref name="objective"/> at <paramref name="at"/> from its ledger.</summary>
+    private Exclusions Excluded(Objective objective, Instant from, Instant to) => corrections?.For(objective, from, to) ?? Exclusions.None;
+
+    /// <summary>The measurement of <paramref name="objective"/> at <paramref name="at"/> from its ledger, corrected periods left out.</summary>
     /// <exception cref="LedgerGapException">The ledger does not hold what the measurement needs.</exception>
     public Measurement Measure(Objective objective, Instant at)
     {
@@ -272,7 +276,7 @@ public sealed class LedgerBook(
         {
             if (LedgerMeasurement.Gap(objective, entry.Ledger, at) is { } gap)
                 throw new LedgerGapException($"{objective.Id}: {gap}");
-            return LedgerMeasurement.Measure(objective, entry.Ledger, at);
+            return LedgerMeasurement.Measure(objective, entry.Ledger, at, Excluded(objective, LedgerMeasurement.NeedFrom(objective, at), at));
         }
     }
 
@@ -283,14 +287,18 @@ public sealed class LedgerBook(
         var result = new List<(Instant, Measurement)>();
         if (!_entries.TryGetValue(objective.Id, out var entry) || !entry.Fits(objective))
             return result;
+        var all = instants.ToArray();
+        if (all.Length == 0)
+            return result;
+        var exclusions = Excluded(objective, all.Min(at => LedgerMeasurement.NeedFrom(objective, at)), all.Max());
         lock (entry.Gate)
         {
             using var index = entry.Ledger.Index();
-            foreach (var at in instants)
+            foreach (var at in all)
             {
                 if (LedgerMeasurement.Gap(objective, entry.Ledger, at) is not null)
                     break;
-                result.Add((at, LedgerMeasurement.Measure(objective, entry.Ledger, index, at)));
+                result.Add((at, LedgerMeasurement.Measure(objective, entry.Ledger, index, at, exclusions)));
             }
         }
 

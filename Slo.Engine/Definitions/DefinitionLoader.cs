@@ -169,7 +169,24 @@ public static class DefinitionLoader
                 objectives.Add(objective);
             }
 
-            services.Add(new ServiceDefinition(group.Key, objectives, gates.FirstOrDefault()?.Gate, labels));
+            var corrections = new List<Corrections.Correction>();
+            var correctionIds = new Dictionary<string, SourceLocation?>(StringComparer.Ordinal);
+            foreach (var (correction, names) in group.SelectMany(p => p.Corrections))
+            {
+                if (!correctionIds.TryAdd(correction.Id, correction.DefinedAt))
+                {
+                    bag.Error(correction.DefinedAt ?? group.First().At, "corrections", $"duplicate correction '{correction.Name}' of service '{group.Key}': first defined at {correctionIds[correction.Id]}");
+                    continue;
+                }
+
+                var unknown = names.Where(n => objectives.All(o => o.Name != n.Text)).ToArray();
+                foreach (var name in unknown)
+                    bag.Error(name.At, name.Path, $"service '{group.Key}' has no objective '{name.Text}'; known: {string.Join(", ", objectives.Select(o => o.Name))}");
+                if (unknown.Length == 0)
+                    corrections.Add(correction);
+            }
+
+            services.Add(new ServiceDefinition(group.Key, objectives, gates.FirstOrDefault()?.Gate, labels, corrections));
         }
 
         return services;

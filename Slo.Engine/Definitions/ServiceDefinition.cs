@@ -5,7 +5,8 @@ namespace Slo.Engine.Definitions;
 /// <summary>A service with its objectives, labels and release-gate policy.</summary>
 public sealed class ServiceDefinition
 {
-    public ServiceDefinition(string name, IReadOnlyList<Objective> objectives, GatePolicy? gate = null, IReadOnlyDictionary<string, string>? labels = null)
+    public ServiceDefinition(string name, IReadOnlyList<Objective> objectives, GatePolicy? gate = null, IReadOnlyDictionary<string, string>? labels = null,
+        IReadOnlyList<Corrections.Correction>? corrections = null)
     {
         if (!ObjectiveId.IsValidPart(name))
             throw new ArgumentException($"'{name}' is not a valid service name.", nameof(name));
@@ -17,7 +18,11 @@ public sealed class ServiceDefinition
         Objectives = objectives;
         Gate = gate ?? GatePolicy.Default;
         Labels = labels ?? new Dictionary<string, string>();
+        Corrections = corrections ?? [];
     }
+
+    /// <summary>The corrections written in the definitions (the API adds its own beside them).</summary>
+    public IReadOnlyList<Corrections.Correction> Corrections { get; }
 
     public string Name { get; }
     public IReadOnlyList<Objective> Objectives { get; }

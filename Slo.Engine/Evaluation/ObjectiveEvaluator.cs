@@ -50,6 +50,10 @@ public static class ObjectiveEvaluator
             budget,
             exhaustsAt,
             burnRates,
-            alerts);
+            alerts)
+        {
+            Excluded = measurement.Excluded,
+            CorrectionActive = measurement.CorrectionActive,
+        };
     }
 }

@@ -37,6 +37,12 @@ public sealed record ObjectiveStatus(
 
     public IEnumerable<TierEvaluation> FiringAlerts => Alerts.Where(a => a.Firing);
 
+    /// <summary>Events of the window that corrections excluded (counted neither good nor bad).</summary>
+    public EventCounts Excluded { get; init; }
+
+    /// <summary>True when a correction covers the instant evaluated.</summary>
+    public bool CorrectionActive { get; init; }
+
     /// <summary>The same numbers, marked stale because a newer evaluation failed. A status that never had numbers stays an error.</summary>
     public ObjectiveStatus MarkStale(string reason) =>
         State is ObjectiveState.Error ? this with { Message = reason } : this with { State = ObjectiveState.Stale, Message = reason };

@@ -1,4 +1,5 @@
 using Slo.Engine.Budgets;
+using Slo.Engine.Corrections;
 using Slo.Engine.Definitions;
 using Slo.Engine.Evaluation;
 
@@ -51,38 +52,41 @@ public static class LedgerMeasurement
         return null;
     }
 
-    public static Measurement Measure(Objective objective, EventLedger ledger, Instant at)
+    public static Measurement Measure(Objective objective, EventLedger ledger, Instant at, Exclusions? exclusions = null)
     {
         ArgumentNullException.ThrowIfNull(ledger);
         using var index = ledger.Index();
-        return Measure(objective, ledger, index, at);
+        return Measure(objective, ledger, index, at, exclusions);
     }
 
     /// <summary>A measurement through an <see cref="LedgerIndex"/> of <paramref name="ledger"/>, for many instants.</summary>
-    public static Measurement Measure(Objective objective, EventLedger ledger, LedgerIndex index, Instant at)
+    /// <param name="exclusions">Corrected periods of the objective: their events count neither way.</param>
+    public static Measurement Measure(Objective objective, EventLedger ledger, LedgerIndex index, Instant at, Exclusions? exclusions = null)
     {
         ArgumentNullException.ThrowIfNull(objective);
         ArgumentNullException.ThrowIfNull(ledger);
         ArgumentNullException.ThrowIfNull(index);
         var asOf = ledger.Frontier(at);
         var window = objective.Window.ElapsedAt(asOf);
-        var counts = index.Sum(window.Start, asOf);
-        var burn = objective.Alerting.RequiredWindows().ToDictionary(w => w, w => index.Sum(asOf - w, asOf));
+        exclusions ??= Exclusions.None;
+        Func<Instant, Instant, EventCounts> sum = index.Sum;
+        var (counts, excluded) = exclusions.Split(sum, window.Start, asOf);
+        var burn = objective.Alerting.RequiredWindows().ToDictionary(w => w, w => exclusions.Split(sum, asOf - w, asOf).Kept);
         IReadOnlyList<EventCounts>? slices = null;
         if (objective.Budgeting is TimeslicesBudgeting timeslices)
-            slices = Slices(index, window.Start, asOf, timeslices.SliceLength);
-        return new Measurement(counts, burn, slices);
+            slices = Slices((a, b) => exclusions.Split(sum, a, b).Kept, window.Start, asOf, timeslices.SliceLength);
+        return new Measurement(counts, burn, slices) { Excluded = excluded, CorrectionActive = exclusions.Covers(asOf - Duration.Epsilon) };
     }
 
     /// <summary>The counts of each slice of <paramref name="slice"/> (aligned to the epoch) that lies wholly in [from, to).</summary>
-    private static List<EventCounts> Slices(LedgerIndex index, Instant from, Instant to, Duration slice)
+    private static List<EventCounts> Slices(Func<Instant, Instant, EventCounts> index, Instant from, Instant to, Duration slice)
     {
         var sliceMs = (long)slice.TotalMilliseconds;
         var first = (from.ToUnixTimeMilliseconds() + sliceMs - 1) / sliceMs * sliceMs;
         var last = to.ToUnixTimeMilliseconds() / sliceMs * sliceMs;
         var result = new List<EventCounts>((int)Math.Max(0, (last - first) / sliceMs));
         for (var start = first; start + sliceMs <= last; start += sliceMs)
-            result.Add(index.Sum(Instant.FromUnixTimeMilliseconds(start), Instant.FromUnixTimeMilliseconds(start + sliceMs)));
+            result.Add(index(Instant.FromUnixTimeMilliseconds(start), Instant.FromUnixTimeMilliseconds(start + sliceMs)));
         return result;
     }
 }

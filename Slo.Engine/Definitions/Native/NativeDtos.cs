@@ -12,7 +12,8 @@ internal sealed record NativeDocumentDto(
     YamlScalar? Service,
     IReadOnlyList<(YamlScalar Key, YamlScalar Value)>? Labels,
     GateDto? Gate,
-    IReadOnlyList<ObjectiveDto> Objectives)
+    IReadOnlyList<ObjectiveDto> Objectives,
+    IReadOnlyList<CorrectionDto> Corrections)
 {
     public static NativeDocumentDto Read(YamlMap map)
     {
@@ -27,7 +28,41 @@ internal sealed record NativeDocumentDto(
                 .Select(item => map.AsMap(item.Node, item.Path))
                 .OfType<YamlMap>()
                 .Select(ObjectiveDto.Read)
+                .ToArray(),
+            (map.Sequence("corrections") ?? [])
+                .Select(item => map.AsMap(item.Node, item.Path))
+                .OfType<YamlMap>()
+                .Select(CorrectionDto.Read)
                 .ToArray());
+        map.RejectUnknownKeys();
+        return dto;
+    }
+}
+
+/// <summary>A maintenance window or known-bad period: <c>{ name, start, duration, rrule?, timeZone?, objectives?, reason? }</c>.</summary>
+internal sealed record CorrectionDto(
+    SourceLocation At,
+    string Path,
+    YamlScalar? Name,
+    YamlScalar? Start,
+    YamlScalar? Duration,
+    YamlScalar? RRule,
+    YamlScalar? TimeZone,
+    IReadOnlyList<YamlScalar>? Objectives,
+    YamlScalar? Reason)
+{
+    public static CorrectionDto Read(YamlMap map)
+    {
+        var dto = new CorrectionDto(
+            map.At,
+            map.Path,
+            map.Scalar("name", required: true),
+            map.Scalar("start", required: true),
+            map.Scalar("duration", required: true),
+            map.Scalar("rrule"),
+            map.Scalar("timeZone"),
+            map.Sequence("objectives")?.Select(item => map.AsScalar(item.Node, item.Path)).OfType<YamlScalar>().ToArray(),
+            map.Scalar("reason"));
         map.RejectUnknownKeys();
         return dto;
     }

@@ -1,5 +1,6 @@
 using Slo.Engine.Alerting;
 using Slo.Engine.Budgets;
+using Slo.Engine.Corrections;
 using Slo.Engine.Definitions.Yaml;
 using Slo.Engine.Gating;
 using Slo.Engine.Windows;
@@ -7,7 +8,12 @@ using Slo.Engine.Windows;
 namespace Slo.Engine.Definitions.Native;
 
 /// <summary>What one native document contributes: a service, its labels and gate (when given), and its objectives.</summary>
-internal sealed record ServicePart(string Service, SourceLocation At, IReadOnlyDictionary<string, string> Labels, GatePolicy? Gate, IReadOnlyList<Objective> Objectives);
+internal sealed record ServicePart(string Service, SourceLocation At, IReadOnlyDictionary<string, string> Labels, GatePolicy? Gate, IReadOnlyList<Objective> Objectives)
+{
+    /// <summary>Corrections of the definitions, with the place of each objective name they list (checked once the
+    /// service's documents are merged).</summary>
+    public IReadOnlyList<(Correction Correction, IReadOnlyList<YamlScalar> Names)> Corrections { get; init; } = [];
+}
 
 /// <summary>Turns a <see cref="NativeDocumentDto"/> into model objects, reporting every value that is wrong.</summary>
 internal static class NativeValidator
@@ -39,7 +45,70 @@ internal static class NativeValidator
                 objectives.Add(objective);
         }
 
-        return service is null ? null : new ServicePart(service, doc.At, labels, gate, objectives);
+        var corrections = new List<(Correction, IReadOnlyList<YamlScalar>)>();
+        var correctionNames = new Dictionary<string, YamlScalar>(StringComparer.Ordinal);
+        foreach (var dto in doc.Corrections)
+        {
+            if (dto.Name is { } n && !correctionNames.TryAdd(n.Text, n))
+            {
+                rules.Error(n, $"duplicate correction '{n.Text}': first defined at {correctionNames[n.Text].At}");
+                continue;
+            }
+
+            if (ReadCorrection(dto, service, rules) is { } correction)
+                corrections.Add((correction, dto.Objectives ?? []));
+        }
+
+        return service is null ? null : new ServicePart(service, doc.At, labels, gate, objectives) { Corrections = corrections };
+    }
+
+    private static readonly NodaTime.Text.LocalDateTimePattern[] LocalStarts =
+    [
+        NodaTime.Text.LocalDateTimePattern.CreateWithInvariantCulture("uuuu-MM-dd'T'HH:mm:ss"),
+        NodaTime.Text.LocalDateTimePattern.CreateWithInvariantCulture("uuuu-MM-dd'T'HH:mm"),
+        NodaTime.Text.LocalDateTimePattern.CreateWithInvariantCulture("uuuu-MM-dd"),
+    ];
+
+    private static Correction? ReadCorrection(CorrectionDto dto, string? service, FieldRules rules)
+    {
+        var name = rules.Name(dto.Name);
+        var zone = rules.Zone(dto.TimeZone);
+        LocalDateTime? start = null;
+        if (dto.Start is { } s)
+        {
+            start = LocalStarts.Select(p => p.Parse(s.Text)).FirstOrDefault(r => r.Success)?.Value;
+            if (start is null)
+                rules.Error(s, $"'{s.Text}' is not a local date and time such as 2026-01-04T02:00:00 (local time in timeZone; no offset or Z)");
+        }
+
+        var length = rules.Duration(dto.Duration);
+        if (length is { } l && l <= NodaTime.Duration.Zero)
+        {
+            rules.Error(dto.Duration!, "a correction must last longer than 0");
+            length = null;
+        }
+
+        if (dto.RRule is { } r && Corrections.Correction.CheckRecurrence(r.Text) is { } problem)
+            rules.Error(r, problem);
+        foreach (var objective in dto.Objectives ?? [])
+            rules.Name(objective);
+
+        if (service is null || name is null || zone is null || start is null || length is null || (dto.RRule is { } rr && Corrections.Correction.CheckRecurrence(rr.Text) is not null))
+            return null;
+        return new Correction
+        {
+            Id = $"definitions:{service}/{name}",
+            Service = service,
+            Name = name,
+            Objectives = (dto.Objectives ?? []).Select(o => o.Text).ToArray(),
+            Start = start.Value,
+            Length = Period.FromMilliseconds((long)length.Value.TotalMilliseconds).Normalize(),
+            Zone = zone,
+            Recurrence = dto.RRule?.Text,
+            Reason = dto.Reason?.Text ?? "",
+            CreatedBy = "definitions",
+            DefinedAt = dto.At,
+        };
     }
 
     private static Objective? Objective(ObjectiveDto dto, string? service, IReadOnlyDictionary<string, string> serviceLabels, FieldRules rules)
