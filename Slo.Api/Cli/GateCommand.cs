@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Globalization;
 using System.Net;
 using System.Text;
@@ -10,55 +11,35 @@ namespace Slo.Api.Cli;
 /// <c>slo gate SERVICE [--url URL] [--json]</c>: asks a running service for the release gate and exits 0 for pass or
 /// warn, 1 for fail, 2 for unknown or when the service cannot be asked. One line in a CI pipeline.
 /// </summary>
-public static class GateCommand
+public sealed class GateCommand : Command
 {
     public const int Pass = 0, Fail = 1, Unknown = 2;
 
-    public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, HttpMessageHandler? handler = null)
+    private readonly Argument<string> _service = new("SERVICE") { Description = "The service whose release is gated, as named in its definitions." };
+    private readonly Option<Uri> _url = SloCommandLine.UrlOption("The SLO service to ask.");
+    private readonly Option<bool> _json = new("--json") { Description = "Print the API's JSON answer instead of the table." };
+
+    public GateCommand()
+        : base("gate", "Asks a running service for SERVICE's release gate: exit 0 pass or warn, 1 fail, 2 unknown or unreachable.")
     {
-        string? service = null;
-        var url = ServeCommand.DefaultUrl;
-        var json = false;
-        for (var i = 0; i < args.Length; i++)
-        {
-            switch (args[i])
-            {
-                case "--url" when i + 1 < args.Length:
-                    url = args[++i];
-                    break;
-                case "--json":
-                    json = true;
-                    break;
-                case var a when a.StartsWith("--url=", StringComparison.Ordinal):
-                    url = a["--url=".Length..];
-                    break;
-                case var a when !a.StartsWith('-') && service is null:
-                    service = a;
-                    break;
-                default:
-                    await stderr.WriteLineAsync($"slo gate: unexpected argument '{args[i]}'\nusage: slo gate SERVICE [--url URL] [--json]");
-                    return Unknown;
-            }
-        }
+        Arguments.Add(_service);
+        Options.Add(_url);
+        Options.Add(_json);
+        SetAction((result, cancellationToken) => RunAsync(
+            result.GetRequiredValue(_service), result.GetRequiredValue(_url), result.GetValue(_json),
+            result.InvocationConfiguration.Output, result.InvocationConfiguration.Error, cancellationToken: cancellationToken));
+    }
 
-        if (service is null)
-        {
-            await stderr.WriteLineAsync("usage: slo gate SERVICE [--url URL] [--json]");
-            return Unknown;
-        }
-
-        if (!Uri.TryCreate(url.EndsWith('/') ? url : url + "/", UriKind.Absolute, out var baseUri))
-        {
-            await stderr.WriteLineAsync($"slo gate: '{url}' is not a URL");
-            return Unknown;
-        }
-
+    public static async Task<int> RunAsync(
+        string service, Uri url, bool json, TextWriter stdout, TextWriter stderr, HttpMessageHandler? handler = null,
+        CancellationToken cancellationToken = default)
+    {
         using var http = handler is null ? new HttpClient() : new HttpClient(handler, disposeHandler: false);
         http.Timeout = TimeSpan.FromSeconds(30);
         HttpResponseMessage response;
         try
         {
-            response = await http.GetAsync(new Uri(baseUri, $"api/v1/services/{Uri.EscapeDataString(service)}/gate"));
+            response = await http.GetAsync(new Uri(SloCommandLine.AsBase(url), $"api/v1/services/{Uri.EscapeDataString(service)}/gate"), cancellationToken);
         }
         catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
         {
@@ -68,7 +49,7 @@ public static class GateCommand
 
         using (response)
         {
-            var body = await response.Content.ReadAsStringAsync();
+            var body = await response.Content.ReadAsStringAsync(cancellationToken);
             if (response.StatusCode == HttpStatusCode.NotFound)
             {
                 await stderr.WriteLineAsync($"slo gate: the service at {url} knows no service '{service}'");

@@ -1,20 +1,30 @@
+using System.CommandLine;
+
 namespace Slo.Api.Cli;
 
 /// <summary><c>slo health [--url URL]</c>: exit 0 when the service answers /health/live, 1 otherwise (for container health checks).</summary>
-public static class HealthCommand
+public sealed class HealthCommand : Command
 {
-    public static async Task<int> RunAsync(string[] args, TextWriter stderr)
+    private readonly Option<Uri> _url = SloCommandLine.UrlOption("The SLO service to ask.");
+
+    public HealthCommand()
+        : base("health", "Exits 0 when a running service answers /health/live, 1 otherwise (for container health checks).")
     {
-        var url = args is ["--url", var u, ..] ? u : ServeCommand.DefaultUrl;
+        Options.Add(_url);
+        SetAction((result, cancellationToken) => RunAsync(result.GetRequiredValue(_url), result.InvocationConfiguration.Error, cancellationToken));
+    }
+
+    public static async Task<int> RunAsync(Uri url, TextWriter stderr, CancellationToken cancellationToken = default)
+    {
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
         try
         {
-            using var response = await http.GetAsync(new Uri(new Uri(url.TrimEnd('/') + "/"), "health/live"));
+            using var response = await http.GetAsync(new Uri(SloCommandLine.AsBase(url), "health/live"), cancellationToken);
             if (response.IsSuccessStatusCode)
                 return 0;
             await stderr.WriteLineAsync($"slo health: {url} answered HTTP {(int)response.StatusCode}");
         }
-        catch (Exception e) when (e is HttpRequestException or TaskCanceledException or UriFormatException)
+        catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
         {
             await stderr.WriteLineAsync($"slo health: {url}: {e.Message}");
         }

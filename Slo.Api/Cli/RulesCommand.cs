@@ -1,20 +1,28 @@
+using System.CommandLine;
+using Slo.Api.Definitions;
 using Slo.Engine.Definitions;
 using Slo.Engine.Rules;
 
 namespace Slo.Api.Cli;
 
 /// <summary><c>slo rules [DIR]</c>: prints Prometheus recording and alerting rules for the definitions in DIR.</summary>
-public static class RulesCommand
+public sealed class RulesCommand : Command
 {
-    public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
+    private readonly Argument<string> _directory = new("DIR")
     {
-        if (args.Length > 1)
-        {
-            stderr.WriteLine("usage: slo rules [DIR] > slo-rules.yml");
-            return 2;
-        }
+        Description = "The folder of definitions: every *.yaml and *.yml file below it is read.",
+        DefaultValueFactory = _ => DefinitionsOptions.DefaultPath,
+    };
 
-        var directory = args.Length == 1 ? args[0] : ValidateCommand.DefaultDirectory;
+    public RulesCommand()
+        : base("rules", "Prints Prometheus recording and alerting rules for the definitions in DIR (exit 1 when they are invalid).")
+    {
+        Arguments.Add(_directory);
+        SetAction(result => Run(result.GetRequiredValue(_directory), result.InvocationConfiguration.Output, result.InvocationConfiguration.Error));
+    }
+
+    public static int Run(string directory, TextWriter stdout, TextWriter stderr)
+    {
         var set = DefinitionLoader.LoadDirectory(directory);
         foreach (var diagnostic in set.Diagnostics)
             stderr.WriteLine(diagnostic);

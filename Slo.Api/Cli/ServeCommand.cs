@@ -1,12 +1,34 @@
+using System.CommandLine;
 using Microsoft.Extensions.Options;
 using Slo.Api.Hosting;
 
 namespace Slo.Api.Cli;
 
-/// <summary>Runs the HTTP service.</summary>
-public static class ServeCommand
+/// <summary>
+/// <c>slo serve [--urls URLS] [--Key=Value ...]</c> (or <c>slo</c> alone): runs the HTTP service. Every argument but
+/// <c>--urls</c> and <c>--help</c> is a setting for the host, passed on unchanged.
+/// </summary>
+public sealed class ServeCommand : Command
 {
     public const string DefaultUrl = "http://127.0.0.1:8080";
+
+    private readonly Option<string> _urls = new("--urls")
+    {
+        Description = $"Where to listen, several separated by ';' (default {DefaultUrl}, or ASPNETCORE_URLS); loopback unless told otherwise.",
+        HelpName = "URLS",
+    };
+
+    public ServeCommand()
+        : base("serve", "Runs the service, as 'slo' alone does. Additional arguments are settings passed to it unchanged, " +
+                        "as --Section:Key=Value (e.g. --Prometheus:Url=http://127.0.0.1:9090); the README lists them.")
+    {
+        Options.Add(_urls);
+        TreatUnmatchedTokensAsErrors = false;
+        SetAction((result, _) => RunAsync(HostArguments(result), result.InvocationConfiguration.Error));
+    }
+
+    /// <summary>The arguments the host reads as configuration.</summary>
+    internal string[] HostArguments(ParseResult result) => SloCommandLine.HostArguments(result, _urls);
 
     public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
     {
@@ -27,15 +49,25 @@ public static class ServeCommand
         return builder.Build().MapSlo();
     }
 
-    /// <summary>Runs until stopped; the exit code is 0 for an orderly stop, 70 when a background service died (the host
-    /// then stops, and a supervisor with <c>Restart=on-failure</c> must see that as a failure).</summary>
-    public static async Task<int> RunAsync(string[] args)
+    /// <summary>Runs until stopped; the exit code is 0 for an orderly stop, 1 when a setting or a definition is wrong (said on
+    /// <paramref name="stderr"/>), 70 when a background service died (the host then stops, and a supervisor with
+    /// <c>Restart=on-failure</c> must see that as a failure).</summary>
+    public static async Task<int> RunAsync(string[] args, TextWriter stderr)
     {
-        var app = Build(args);
-        Preflight(app.Services);
-        var background = BackgroundServices(app.Services);
-        await app.RunAsync();
-        return ExitCode(background);
+        try
+        {
+            var app = Build(args);
+            Preflight(app.Services);
+            var background = BackgroundServices(app.Services);
+            await app.RunAsync();
+            return ExitCode(background);
+        }
+        catch (Exception e) when (e is Definitions.InvalidDefinitionsException or OptionsValidationException)
+        {
+            // A setting or a definition is wrong: say which, without a stack trace.
+            await stderr.WriteLineAsync($"slo: cannot start: {e.Message}");
+            return 1;
+        }
     }
 
     /// <summary>The host's background services; taken before it runs, since running it ends with disposing them.</summary>

@@ -1,21 +1,27 @@
+using System.CommandLine;
+using Slo.Api.Definitions;
 using Slo.Engine.Definitions;
 
 namespace Slo.Api.Cli;
 
 /// <summary><c>slo validate [DIR]</c>: prints every problem as <c>file:line:column: field: message</c> on stderr.</summary>
-public static class ValidateCommand
+public sealed class ValidateCommand : Command
 {
-    public const string DefaultDirectory = "slo-definitions";
-
-    public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
+    private readonly Argument<string> _directory = new("DIR")
     {
-        if (args.Length > 1)
-        {
-            stderr.WriteLine("usage: slo validate [DIR]");
-            return 2;
-        }
+        Description = "The folder of definitions: every *.yaml and *.yml file below it is read.",
+        DefaultValueFactory = _ => DefinitionsOptions.DefaultPath,
+    };
 
-        var directory = args.Length == 1 ? args[0] : DefaultDirectory;
+    public ValidateCommand()
+        : base("validate", "Checks the definitions in DIR: exit 0 when valid, 1 with every error as file:line:column: on stderr.")
+    {
+        Arguments.Add(_directory);
+        SetAction(result => Run(result.GetRequiredValue(_directory), result.InvocationConfiguration.Output, result.InvocationConfiguration.Error));
+    }
+
+    public static int Run(string directory, TextWriter stdout, TextWriter stderr)
+    {
         var set = DefinitionLoader.LoadDirectory(directory);
         foreach (var diagnostic in set.Diagnostics)
             stderr.WriteLine(diagnostic);

@@ -9,9 +9,12 @@ public sealed class DefinitionsOptions
 {
     public const string Section = "Definitions";
 
+    /// <summary>The folder read when nothing says otherwise (also the default of <c>slo validate</c> and <c>slo rules</c>).</summary>
+    public const string DefaultPath = "slo-definitions";
+
     /// <summary>The folder whose <c>*.yaml</c>/<c>*.yml</c> files hold the objectives.</summary>
     [Required(ErrorMessage = "Definitions:Path is required.")]
-    public string Path { get; set; } = "slo-definitions";
+    public string Path { get; set; } = DefaultPath;
 }
 
 /// <summary>Thrown at start-up when the definitions do not validate; the message lists every error.</summary>

@@ -18,11 +18,11 @@ public class ValidateCommandTests
     [TearDown]
     public void RemoveFolder() => Directory.Delete(_dir, recursive: true);
 
-    private (int Exit, string Out, string Err) Run(params string[] args)
+    private static (int Exit, string Out, string Err) Run(string directory)
     {
         var stdout = new StringWriter();
         var stderr = new StringWriter();
-        var exit = ValidateCommand.Run(args, stdout, stderr);
+        var exit = ValidateCommand.Run(directory, stdout, stderr);
         return (exit, stdout.ToString(), stderr.ToString());
     }
 
