@@ -36,17 +36,9 @@ public sealed class GateCommand : Command
     {
         using var http = handler is null ? new HttpClient() : new HttpClient(handler, disposeHandler: false);
         http.Timeout = TimeSpan.FromSeconds(30);
-        HttpResponseMessage response;
-        try
-        {
-            response = await http.GetAsync(new Uri(SloCommandLine.AsBase(url), $"api/v1/services/{Uri.EscapeDataString(service)}/gate"), cancellationToken);
-        }
-        catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
-        {
-            await stderr.WriteLineAsync($"slo gate: cannot reach the SLO service at {url}: {e.Message}");
+        var response = await SloCommandLine.AskAsync(http, url, $"api/v1/services/{Uri.EscapeDataString(service)}/gate", "gate", stderr, cancellationToken);
+        if (response is null)
             return Unknown;
-        }
-
         using (response)
         {
             var body = await response.Content.ReadAsStringAsync(cancellationToken);
@@ -88,11 +80,7 @@ public sealed class GateCommand : Command
         sb.Append(CultureInfo.InvariantCulture, $"release gate for {d.Service}: {d.Decision.ToUpperInvariant()}{(d.Overridden ? " (overridden)" : "")} at {d.EvaluatedAt}\n\n");
         string[] header = ["OUTCOME", "SIGNAL", "OBJECTIVE", "RULE", "THRESHOLD", "ACTUAL"];
         var rows = d.Checks.Select(c => new[] { c.Stale ? c.Outcome + " (stale)" : c.Outcome, c.Signal, c.Objective, c.Rule, Number(c.Rule, c.Threshold), c.Actual is { } a ? Number(c.Rule, a) : "-" }).ToList();
-        var widths = header.Select((h, i) => rows.Select(r => r[i].Length).Append(h.Length).Max()).ToArray();
-        void Line(string[] cells) => sb.Append("  ").AppendJoin("  ", cells.Select((c, i) => c.PadRight(widths[i]))).Append('\n');
-        Line(header);
-        foreach (var row in rows)
-            Line(row);
+        TextTable.Append(sb, header, rows);
         var notable = d.Checks.Where(c => c.Outcome != "pass").ToArray();
         if (notable.Length > 0)
         {

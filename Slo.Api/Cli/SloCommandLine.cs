@@ -23,6 +23,7 @@ public static class SloCommandLine
             new ServeCommand(),
             new ValidateCommand(),
             new GateCommand(),
+            new ReportCommand(),
             new RulesCommand(),
             new HealthCommand(),
             new DemoDataCommand(),
@@ -63,6 +64,20 @@ public static class SloCommandLine
         var verb = result.CommandResult.Command;
         await stderr.WriteLineAsync($"See 'slo{(verb is RootCommand ? "" : " " + verb.Name)} --help'.");
         return UsageError;
+    }
+
+    /// <summary>GETs <paramref name="path"/> of a running service; null, after saying why on stderr, when it cannot be reached.</summary>
+    internal static async Task<HttpResponseMessage?> AskAsync(HttpClient http, Uri url, string path, string verb, TextWriter stderr, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await http.GetAsync(new Uri(AsBase(url), path), cancellationToken);
+        }
+        catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
+        {
+            await stderr.WriteLineAsync($"slo {verb}: cannot reach the SLO service at {url}: {e.Message}");
+            return null;
+        }
     }
 
     /// <summary>

@@ -15,6 +15,7 @@ public static class SloEndpoints
         app.MapObjectivesApi();
         app.MapGateApi();
         app.MapCorrectionsApi();
+        app.MapReportsApi();
         app.MapOpenApi();
         app.MapGet("/metrics", async (HttpContext context, Metrics.SloMetrics metrics) =>
         {

@@ -143,10 +143,11 @@ public static class SloApiServices
         }));
         services.AddRateLimiter(o =>
         {
-            // Backtests (?at=) and history ranges may extend a ledger or read much SQL: a few run at once, a queue
+            // Backtests (?at=), reports and history ranges may extend a ledger or read much SQL: a few run at once, a queue
             // waits, the rest is told to come back; everything else (status, gate, dashboard) is never limited.
             o.GlobalLimiter = System.Threading.RateLimiting.PartitionedRateLimiter.Create<HttpContext, string>(http =>
                 http.Request.Query.ContainsKey("at") || http.Request.Path.Value?.EndsWith("/history", StringComparison.Ordinal) == true
+                || http.Request.Path.Value?.EndsWith("/report", StringComparison.Ordinal) == true
                     ? System.Threading.RateLimiting.RateLimitPartition.GetConcurrencyLimiter("backtest", _ => new System.Threading.RateLimiting.ConcurrencyLimiterOptions
                     {
                         PermitLimit = BacktestConcurrency,

@@ -328,6 +328,39 @@ public sealed class LedgerBook(
         }
     }
 
+    /// <summary>
+    /// <paramref name="objective"/>'s figures over a past period, as sums over its ledger with corrected periods left
+    /// out. A period older than the ledger keeps is fetched once into it (one pass, in its coarsest buckets); the next
+    /// cycle trims what the window does not need, so memory holds a long period only while it is being reported.
+    /// </summary>
+    public async Task<Engine.Reports.ReportRow> ReportAsync(Objective objective, Interval period, DateTimeZone zone, Instant now, CancellationToken cancellationToken)
+    {
+        var row = TryReport(objective, period, zone, now);
+        if (row is not null)
+            return row;
+        var failures = await SyncAsync([objective], now, o => Instant.Min(period.Start, LedgerMeasurement.NeedFrom(o, now)), cancellationToken);
+        if (failures.TryGetValue(objective.Id, out var failure))
+            throw new LedgerGapException($"{objective.Id}: reading the period's event counts failed: {failure.Message}");
+        return TryReport(objective, period, zone, now) ?? throw new LedgerGapException($"{objective.Id}: the event counts do not reach back to {period.Start}");
+    }
+
+    private Engine.Reports.ReportRow? TryReport(Objective objective, Interval period, DateTimeZone zone, Instant now)
+    {
+        if (!_entries.TryGetValue(objective.Id, out var entry) || !entry.Fits(objective))
+            return null;
+        lock (entry.Gate)
+        {
+            var ledger = entry.Ledger;
+            if (ledger.IsEmpty || ledger.KnownFrom > period.Start)
+                return null;
+            var to = Instant.Min(period.End, ledger.Frontier(now));
+            if (ledger.KnownTo < to)
+                return null;
+            using var index = ledger.Index();
+            return Engine.Reports.PeriodReports.Compute(objective, period, zone, to, index.Sum, Excluded(objective, period.Start, to));
+        }
+    }
+
     /// <summary>Chunks stored in one transaction: a cold start's whole ledgers are written a part at a time, so only
     /// one part's chunks (about 1.6 KB each while in flight) are held at once.</summary>
     private const int SaveChunks = 20_000;
