@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Microsoft.Extensions.Options;
+using Slo.Api.Dashboard;
 using Slo.Api.Hosting;
 
 namespace Slo.Api.Cli;
@@ -43,6 +44,7 @@ public sealed class ServeCommand : Command
             .AddPrometheusClient()
             .AddSloEvaluation(builder.Configuration)
             .AddSloApi()
+            .AddSloDashboard()
             .AddSloAlerting();
         configure?.Invoke(builder);
 

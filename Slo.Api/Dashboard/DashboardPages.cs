@@ -1,160 +1,97 @@
-using System.Globalization;
-using System.Text;
-using NodaTime.Text;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Slo.Api.Definitions;
 using Slo.Api.Evaluation;
 using Slo.Api.Gate;
 using Slo.Api.Hosting;
 using Slo.Api.Storage;
-using Slo.Engine;
 using Slo.Engine.Alerting;
+using Slo.Engine.Budgets;
 using Slo.Engine.Definitions;
 using Slo.Engine.Evaluation;
 using Slo.Engine.Windows;
-using static Slo.Api.Dashboard.Html;
 
 namespace Slo.Api.Dashboard;
 
-/// <summary>The dashboard: an overview of every service, and a page per objective with its burn-down.</summary>
+/// <summary>
+/// The dashboard: an overview of every service, and a page per objective with its burn-down. Razor components rendered
+/// on the server (static rendering: no script, no interactivity), encoded by the renderer.
+/// </summary>
 public static class DashboardPages
 {
     /// <summary>Charts draw at most this many points; longer histories are thinned evenly.</summary>
     private const int MaxChartPoints = 600;
 
-    private static readonly ZonedDateTimePattern ZonedPattern = ZonedDateTimePattern.CreateWithInvariantCulture("uuuu-MM-dd HH:mm", null);
+    /// <summary>The renderer behind <see cref="RazorComponentResult"/>; nothing interactive is added.</summary>
+    public static IServiceCollection AddSloDashboard(this IServiceCollection services)
+    {
+        services.AddRazorComponents();
+        return services;
+    }
 
     public static IEndpointRouteBuilder MapDashboard(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/", Overview).ExcludeFromDescription();
-        app.MapGet("/objectives/{service}/{name}", ObjectivePage).ExcludeFromDescription();
+        app.MapGet("/", ShowOverview).ExcludeFromDescription();
+        app.MapGet("/objectives/{service}/{name}", ShowObjective).ExcludeFromDescription();
         return app;
     }
 
-    public static IResult Overview(DefinitionCatalog catalog, StatusBoard board, GateService gates, IClock clock)
+    public static RazorComponentResult<OverviewPage> ShowOverview(
+        string? sort, string? label, DefinitionCatalog catalog, StatusBoard board, GateService gates, IClock clock)
     {
-        var now = clock.Now();
-        var sb = new StringBuilder();
-        var cycle = board.LastCycle;
-        sb.Append("<h1>Error budgets</h1><p class=\"muted\">");
-        sb.Append(CultureInfo.InvariantCulture, $"{catalog.Current.Services.Count} services, {catalog.Current.Objectives.Count} objectives. ");
-        sb.Append(cycle is null ? "The first evaluation is running." : $"Last evaluation {Age((now - cycle.At).TotalSeconds)} ago, took {Number(cycle.Took.TotalSeconds, "0.0")} s.");
-        sb.Append("</p>");
-        foreach (var service in catalog.Current.Services.OrderBy(s => s.Name, StringComparer.Ordinal))
-        {
-            var statuses = service.Objectives.Select(o => (Objective: o, Status: board.Get(o.Id))).ToArray();
-            var gate = gates.Preview(service.Name);
-            var stale = statuses.Any(s => s.Status is null || s.Status.State is ObjectiveState.Stale or ObjectiveState.Error);
-            sb.Append("<section class=\"service\"><div class=\"service-head\">");
-            sb.Append(CultureInfo.InvariantCulture, $"<h2><a href=\"/api/v1/services/{Uri.EscapeDataString(service.Name)}\">{E(service.Name)}</a></h2>");
-            if (gate is not null)
-                sb.Append(CultureInfo.InvariantCulture, $"<a class=\"badge {E(gate.Decision)}\" href=\"/api/v1/services/{Uri.EscapeDataString(service.Name)}/gate\">gate: {E(gate.Decision)}</a>");
-            if (stale)
-                sb.Append("<span class=\"badge stale\">stale</span>");
-            foreach (var (k, v) in service.Labels)
-                sb.Append(CultureInfo.InvariantCulture, $"<span class=\"muted\">{E(k)}={E(v)}</span>");
-            sb.Append("</div><div class=\"signals\">");
-            foreach (var signal in new[] { Signal.Reliability, Signal.Performance })
-            {
-                var rows = statuses.Where(s => s.Objective.Signal == signal).ToArray();
-                sb.Append(CultureInfo.InvariantCulture, $"<div class=\"signal {signal.ToName()}\"><h3>{(signal == Signal.Reliability ? "Reliability" : "Performance")}</h3>");
-                if (rows.Length == 0)
-                {
-                    sb.Append("<p class=\"empty\">no objectives</p></div>");
-                    continue;
-                }
-
-                sb.Append("<div class=\"wrap\"><table><thead><tr><th>objective</th><th>SLI</th><th class=\"opt\">target</th><th>budget left</th><th>fastest burn</th><th>alerts</th><th class=\"opt\">age</th></tr></thead><tbody>");
-                foreach (var (objective, status) in rows)
-                    Row(sb, objective, status, now);
-                sb.Append("</tbody></table></div></div>");
-            }
-
-            sb.Append("</div></section>");
-        }
-
-        return Results.Content(Page("SLO service", sb.ToString()), "text/html; charset=utf-8");
+        var order = ServiceOverview.ParseOrder(sort);
+        var filter = LabelFilter.Parse(label);
+        var services = catalog.Current.Services.Select(s => new ServiceSummary(
+            s,
+            s.Objectives.Select(o => new ObjectiveSummary(o, board.Get(o.Id))).ToArray(),
+            gates.Preview(s.Name)));
+        var model = new OverviewModel(
+            ServiceOverview.Select(services, order, filter),
+            catalog.Current.Services.Count,
+            catalog.Current.Objectives.Count,
+            board.LastCycle,
+            clock.Now(),
+            order,
+            filter);
+        return new RazorComponentResult<OverviewPage>(new Dictionary<string, object?> { [nameof(OverviewPage.Model)] = model });
     }
 
-    private static void Row(StringBuilder sb, Objective o, ObjectiveStatus? s, Instant now)
-    {
-        var fastest = s?.BurnRates.Where(kv => kv.Value is not null).OrderByDescending(kv => kv.Value).FirstOrDefault();
-        sb.Append("<tr><td>");
-        sb.Append(CultureInfo.InvariantCulture, $"<a href=\"{Link(o.Service, o.Name)}\">{E(o.Name)}</a>");
-        if (s is null || s.State != ObjectiveState.Ok)
-            sb.Append(CultureInfo.InvariantCulture, $" <span class=\"badge {(s?.State ?? ObjectiveState.Stale).ToName()}\">{E((s?.State ?? ObjectiveState.Stale).ToName())}</span>");
-        sb.Append("</td>");
-        sb.Append(CultureInfo.InvariantCulture, $"<td class=\"num\">{Percent(s?.Sli)}</td><td class=\"num opt\">{Percent(o.Target.Fraction)}</td>");
-        sb.Append(CultureInfo.InvariantCulture, $"<td>{Charts.BudgetBar(s?.Budget?.Remaining)} <span class=\"num\">{Percent(s?.Budget?.Remaining, 1)}</span></td>");
-        sb.Append(CultureInfo.InvariantCulture, $"<td class=\"num\">{(fastest is { Value: { } rate } f ? $"{Number(rate)}x <span class=\"muted\">{BurnWindows.Label(f.Key)}</span>" : "–")}</td><td>");
-        foreach (var alert in s?.FiringAlerts ?? [])
-            sb.Append(CultureInfo.InvariantCulture, $"<span class=\"badge {alert.Tier.Severity.ToName()}\">{alert.Tier.Severity.ToName()} {BurnWindows.Label(alert.Tier.LongWindow)}</span> ");
-        sb.Append(CultureInfo.InvariantCulture, $"</td><td class=\"num opt\">{(s is null || s.State == ObjectiveState.Error && s.Budget is null ? "–" : Age((now - s.EvaluatedAt).TotalSeconds))}</td></tr>");
-    }
-
-    public static async Task<IResult> ObjectivePage(string service, string name, DefinitionCatalog catalog, StatusBoard board, EvaluationHistory history, IClock clock, CancellationToken cancellationToken)
+    public static async Task<Results<RazorComponentResult<ObjectivePage>, RazorComponentResult<UnknownObjectivePage>>> ShowObjective(
+        string service, string name, DefinitionCatalog catalog, StatusBoard board, EvaluationHistory history, IClock clock, CancellationToken cancellationToken)
     {
         var o = catalog.Current.Find(service, name);
         if (o is null)
-            return Results.Content(Page("Unknown objective", $"<h1>Unknown objective</h1><p>No objective {E(service)}/{E(name)} is defined. <a href=\"/\">All objectives</a></p>"), "text/html; charset=utf-8", statusCode: 404);
+        {
+            return new RazorComponentResult<UnknownObjectivePage>(new Dictionary<string, object?>
+            {
+                [nameof(UnknownObjectivePage.Service)] = service,
+                [nameof(UnknownObjectivePage.Name)] = name,
+            })
+            { StatusCode = StatusCodes.Status404NotFound };
+        }
 
         var now = clock.Now();
         var s = board.Get(o.Id);
-        var window = o.Window.ElapsedAt(s?.EvaluatedAt ?? now);
-        var zone = (o.Window as CalendarWindow)?.Zone ?? DateTimeZone.Utc;
+        var at = s?.EvaluatedAt ?? now;
+        var window = o.Window.ElapsedAt(at);
         var rows = await history.ReadAsync(o.Id, window.Start, now, cancellationToken);
-        var thinned = Thin(rows, MaxChartPoints);
 
-        var sb = new StringBuilder();
-        sb.Append(CultureInfo.InvariantCulture, $"<p class=\"muted\"><a href=\"/\">All services</a> / {E(o.Service)}</p>");
-        sb.Append(CultureInfo.InvariantCulture, $"<h1>{E(o.Id.ToString())} <span class=\"badge {(s?.State ?? ObjectiveState.Stale).ToName()}\">{E((s?.State ?? ObjectiveState.Stale).ToName())}</span></h1>");
-        if (o.Description is not null)
-            sb.Append(CultureInfo.InvariantCulture, $"<p>{E(o.Description)}</p>");
-        sb.Append("<dl class=\"facts\">");
-        void Fact(string term, string html) => sb.Append(CultureInfo.InvariantCulture, $"<dt>{E(term)}</dt><dd>{html}</dd>");
-        Fact("signal", E(o.Signal.ToName()));
-        Fact("target", Percent(o.Target.Fraction));
-        Fact("window", $"{E(o.Window.Kind)} {E(o.Window.Length)}: {E(ZonedPattern.Format(window.Start.InZone(zone)))} to {E(ZonedPattern.Format(window.End.InZone(zone)))} ({E(zone.Id)})");
-        Fact("SLI", Percent(s?.Sli));
-        Fact("error budget", s?.Budget is { } b
-            ? $"{Charts.BudgetBar(b.Remaining)} {Percent(b.Remaining, 1)} left, {Percent(b.Consumed, 1)} used, " +
-              (b.RemainingEvents >= 0 ? $"{Number(b.RemainingEvents, "N0")} bad events to spare" : $"{Number(-b.RemainingEvents, "N0")} bad events over budget")
-            : "<span class=\"empty\">unknown</span>");
-        Fact("exhausted", s?.ExhaustsAt is { } ex ? E(ZonedPattern.Format(ex.InZone(zone))) + " at the current 1h burn rate" : "not at the current burn rate");
-        Fact("events", s?.Events is { } ev ? $"{Number(ev.Total, "N0")} total, {Number(ev.Bad, "N0")} bad" : "–");
-        Fact("evaluated", s is null ? "not yet" : $"{E(ZonedPattern.Format(s.EvaluatedAt.InZone(zone)))} ({Age((now - s.EvaluatedAt).TotalSeconds)} ago)");
-        if (s?.Message is { } message)
-            Fact("note", E(message));
-        if (o.Labels.Count > 0)
-            Fact("labels", string.Join(", ", o.Labels.Select(kv => $"{E(kv.Key)}={E(kv.Value)}")));
-        Fact("JSON", $"<a href=\"{ApiLink(o.Service, o.Name)}\">status</a> · <a href=\"{ApiLink(o.Service, o.Name)}/history\">history</a>");
-        sb.Append("</dl>");
+        // A spent budget ran out in the past: read when from the evaluations, the current one included.
+        var runOut = s?.Budget is { Remaining: <= 0 }
+            ? BudgetRunOut.Find(rows.Select(r => (r.EvaluatedAt, r.BudgetRemaining)).Append((s.EvaluatedAt, (double?)s.Budget.Remaining)))
+            : null;
 
-        sb.Append("<div class=\"grid2\"><div><h3>Error budget remaining</h3>");
-        sb.Append(Charts.Line("error budget remaining", thinned.Select(r => (r.EvaluatedAt, r.BudgetRemaining)).ToArray(), window.Start, window.End,
-            [(0, "budget spent")], v => Percent(v, 0), zone));
-        sb.Append("</div><div><h3>SLI</h3>");
-        sb.Append(Charts.Line("SLI", thinned.Select(r => (r.EvaluatedAt, r.Sli)).ToArray(), window.Start, window.End,
-            [(o.Target.Fraction, "target")], v => Percent(v, 3), zone));
-        sb.Append("</div></div>");
-        sb.Append(CultureInfo.InvariantCulture, $"<p class=\"muted\">{rows.Count} stored evaluations in this window.</p>");
-
-        sb.Append("<div class=\"grid2\"><div><h3>Burn rate by window</h3><table><thead><tr><th>window</th><th>burn rate</th></tr></thead><tbody>");
-        foreach (var (w, rate) in s?.BurnRates ?? new Dictionary<Duration, double?>())
-            sb.Append(CultureInfo.InvariantCulture, $"<tr><td>{BurnWindows.Label(w)}</td><td class=\"num\">{(rate is { } r ? Number(r) + "x" : "–")}</td></tr>");
-        sb.Append("</tbody></table></div><div><h3>Alert tiers</h3><table><thead><tr><th>severity</th><th>long</th><th>short</th><th>factor</th><th>state</th></tr></thead><tbody>");
-        foreach (var t in s?.Alerts ?? [])
-        {
-            var since = board.FiringSince(o.Id, t.Tier.Key);
-            var state = !t.Tier.Enabled ? "<span class=\"muted\">off</span>"
-                : t.Firing ? $"<span class=\"badge {t.Tier.Severity.ToName()}\">firing</span>{(since is { } at ? " since " + E(ZonedPattern.Format(at.InZone(zone))) : "")}"
-                : !t.EnoughEvents ? "<span class=\"muted\">too few events</span>"
-                : "quiet";
-            sb.Append(CultureInfo.InvariantCulture,
-                $"<tr><td>{t.Tier.Severity.ToName()}</td><td>{BurnWindows.Label(t.Tier.LongWindow)}: {Number(t.LongBurnRate)}x</td><td>{BurnWindows.Label(t.Tier.ShortWindow)}: {Number(t.ShortBurnRate)}x</td><td class=\"num\">{Number(t.Factor)}x</td><td>{state}</td></tr>");
-        }
-
-        sb.Append("</tbody></table></div></div>");
-        return Results.Content(Page($"{o.Id} · SLO", sb.ToString()), "text/html; charset=utf-8");
+        var model = new ObjectivePageModel(
+            o,
+            s,
+            window,
+            o.Window.PeriodAt(at),
+            (o.Window as CalendarWindow)?.Zone ?? DateTimeZone.Utc,
+            Thin(rows, MaxChartPoints),
+            rows.Count,
+            runOut,
+            (s?.Alerts ?? []).Select(t => new TierRow(t, board.FiringSince(o.Id, t.Tier.Key))).ToArray(),
+            now);
+        return new RazorComponentResult<ObjectivePage>(new Dictionary<string, object?> { [nameof(ObjectivePage.Model)] = model });
     }
 
     /// <summary>Keeps at most <paramref name="max"/> records spread evenly over the list, always the last one.</summary>
@@ -168,3 +105,24 @@ public static class DashboardPages
         return result;
     }
 }
+
+/// <summary>An alert tier on the objective page, with the instant it started firing when it fires.</summary>
+public sealed record TierRow(TierEvaluation Evaluation, Instant? FiringSince);
+
+/// <summary>Everything an objective's page shows.</summary>
+/// <param name="Window">The elapsed window of the status: [start, evaluation instant).</param>
+/// <param name="Period">The window's whole period (a calendar month to its end); the charts span it.</param>
+/// <param name="History">The stored evaluations of the window, thinned for the charts.</param>
+/// <param name="StoredEvaluations">How many evaluations the window holds before thinning.</param>
+/// <param name="RunOut">When a spent budget ran out; null while budget remains.</param>
+public sealed record ObjectivePageModel(
+    Objective Objective,
+    ObjectiveStatus? Status,
+    Interval Window,
+    Interval Period,
+    DateTimeZone Zone,
+    IReadOnlyList<HistoryRecord> History,
+    int StoredEvaluations,
+    BudgetRunOut? RunOut,
+    IReadOnlyList<TierRow> Tiers,
+    Instant Now);

@@ -12,7 +12,9 @@ namespace Slo.Engine.Evaluation;
 /// <param name="Window">The elapsed window the SLI covers: [start, evaluatedAt).</param>
 /// <param name="Events">Event counts over the window.</param>
 /// <param name="Slices">For timeslice budgeting: good and bad slice counts, which the SLI and budget are computed from.</param>
-/// <param name="ExhaustsAt">When the remaining budget runs out at the current 1h burn rate; null when it does not.</param>
+/// <param name="ExhaustsAt">When the remaining budget runs out at the current 1h burn rate. Null when it does not run out
+/// ahead (nothing burns, or not before the horizon) and also when nothing remains: a spent budget ran out in the past,
+/// which <see cref="Budgets.BudgetRunOut"/> reads from the history.</param>
 /// <param name="BurnRates">Burn rate per reported window; null for a window without events.</param>
 /// <param name="Message">Why the state is stale or error.</param>
 public sealed record ObjectiveStatus(
