@@ -47,6 +47,8 @@ public sealed class LedgerBook(
     public async Task<IReadOnlyDictionary<ObjectiveId, Exception>> SyncAsync(
         IReadOnlyCollection<Objective> objectives, Instant at, Func<Objective, Instant> needFrom, CancellationToken cancellationToken)
     {
+        // A composite has no counters of its own: its components' ledgers serve it.
+        objectives = objectives.Where(o => o.Indicator is not CompositeIndicator).ToArray();
         await EnsureLoadedAsync(cancellationToken);
         await _sync.WaitAsync(cancellationToken);
         try
@@ -266,10 +268,66 @@ public sealed class LedgerBook(
 
     private Exclusions Excluded(Objective objective, Instant from, Instant to) => corrections?.For(objective, from, to) ?? Exclusions.None;
 
+    /// <summary>
+    /// A composite's measurement: every component's counts over the composite's windows, from the component's own
+    /// ledger with its own corrections left out, combined by weight (<see cref="CompositeCounts"/>). The windows end at
+    /// the oldest of the components' frontiers, so every component is counted to the same instant.
+    /// </summary>
+    private Measurement MeasureComposite(Objective objective, CompositeIndicator composite, Instant at)
+    {
+        var parts = new List<(double Weight, Entry Entry)>(composite.Components.Count);
+        foreach (var component in composite.Components)
+        {
+            if (!_entries.TryGetValue(component.Objective, out var entry))
+                throw new LedgerGapException($"{objective.Id}: its objective {component.Objective} has no event counts yet");
+            parts.Add((component.Weight, entry));
+        }
+
+        var asOf = parts.Min(p => p.Entry.Ledger.Frontier(at));
+        var window = objective.Window.ElapsedAt(asOf);
+        var burnWindows = objective.Alerting.RequiredWindows().ToArray();
+        var from = burnWindows.Select(w => asOf - w).Append(window.Start).Min();
+        var windowParts = new List<(double, EventCounts)>();
+        var burnParts = burnWindows.ToDictionary(w => w, _ => new List<(double, EventCounts)>());
+        var excluded = EventCounts.Empty;
+        var active = false;
+        foreach (var (weight, entry) in parts)
+        {
+            var exclusions = Excluded(entry.Objective, from, asOf);
+            lock (entry.Gate)
+            {
+                var ledger = entry.Ledger;
+                if (ledger.IsEmpty || ledger.KnownFrom > from || ledger.KnownTo < asOf)
+                {
+                    throw new LedgerGapException(
+                        $"{objective.Id}: the event counts of its objective {entry.Objective.Id} do not cover {from} to {asOf}" +
+                        (ledger.IsEmpty ? "" : $" (they hold {ledger.KnownFrom} to {ledger.KnownTo})"));
+                }
+
+                using var index = ledger.Index();
+                Func<Instant, Instant, EventCounts> sum = index.Sum;
+                var (kept, left) = exclusions.Split(sum, window.Start, asOf);
+                windowParts.Add((weight, kept));
+                excluded += left;
+                active |= exclusions.Covers(asOf - Duration.Epsilon);
+                foreach (var w in burnWindows)
+                    burnParts[w].Add((weight, exclusions.Split(sum, asOf - w, asOf).Kept));
+            }
+        }
+
+        return new Measurement(CompositeCounts.Combine(windowParts), burnParts.ToDictionary(kv => kv.Key, kv => CompositeCounts.Combine(kv.Value)))
+        {
+            Excluded = excluded,
+            CorrectionActive = active,
+        };
+    }
+
     /// <summary>The measurement of <paramref name="objective"/> at <paramref name="at"/> from its ledger, corrected periods left out.</summary>
     /// <exception cref="LedgerGapException">The ledger does not hold what the measurement needs.</exception>
     public Measurement Measure(Objective objective, Instant at)
     {
+        if (objective.Indicator is CompositeIndicator composite)
+            return MeasureComposite(objective, composite, at);
         if (!_entries.TryGetValue(objective.Id, out var entry) || !entry.Fits(objective))
             throw new LedgerGapException($"{objective.Id}: no event counts are held yet");
         lock (entry.Gate)
@@ -285,6 +343,23 @@ public sealed class LedgerBook(
     public IReadOnlyList<(Instant At, Measurement Measurement)> MeasureEach(Objective objective, IEnumerable<Instant> instants)
     {
         var result = new List<(Instant, Measurement)>();
+        if (objective.Indicator is CompositeIndicator)
+        {
+            foreach (var at in instants)
+            {
+                try
+                {
+                    result.Add((at, Measure(objective, at)));
+                }
+                catch (LedgerGapException)
+                {
+                    break;
+                }
+            }
+
+            return result;
+        }
+
         if (!_entries.TryGetValue(objective.Id, out var entry) || !entry.Fits(objective))
             return result;
         var all = instants.ToArray();
@@ -320,8 +395,12 @@ public sealed class LedgerBook(
         catch (LedgerGapException) when (LedgerMeasurement.NeedFrom(objective, at) >= LedgerMeasurement.RetainFrom(objective, now) && at <= now)
         {
             // Straight back to all it keeps: a flood of backtests at ever older instants costs one extension, not one each.
-            var failures = await SyncAsync([objective], now, o => LedgerMeasurement.RetainFrom(o, now), cancellationToken);
-            if (failures.TryGetValue(objective.Id, out var failure))
+            // A composite extends its components.
+            Objective[] extend = objective.Indicator is CompositeIndicator composite
+                ? composite.Components.Select(c => _entries.TryGetValue(c.Objective, out var e) ? e.Objective : null).OfType<Objective>().ToArray()
+                : [objective];
+            var failures = await SyncAsync(extend, now, o => LedgerMeasurement.RetainFrom(o, now), cancellationToken);
+            if (failures.Values.FirstOrDefault() is { } failure)
                 throw new LedgerGapException($"{objective.Id}: extending the event counts back failed: {failure.Message}");
             await SaveAsync(cancellationToken);
             return Measure(objective, at);

@@ -189,6 +189,73 @@ public static class DefinitionLoader
             services.Add(new ServiceDefinition(group.Key, objectives, gates.FirstOrDefault()?.Gate, labels, corrections));
         }
 
-        return services;
+        return ResolveComposites(services, parts, bag);
+    }
+
+    /// <summary>Checks each composite against the objectives of every file (its components exist, are no composites
+    /// themselves and share one signal) and gives it that signal; a composite that fails is not loaded.</summary>
+    private static List<ServiceDefinition> ResolveComposites(List<ServiceDefinition> services, List<ServicePart> parts, DiagnosticBag bag)
+    {
+        var all = services.SelectMany(s => s.Objectives).ToDictionary(o => o.Id);
+        var references = parts.SelectMany(p => p.CompositeReferences).ToLookup(r => r.Composite);
+        var named = parts.SelectMany(p => p.CompositeSignals).ToDictionary(kv => kv.Key, kv => kv.Value);
+        var result = new List<ServiceDefinition>(services.Count);
+        foreach (var service in services)
+        {
+            var objectives = new List<Objective>(service.Objectives.Count);
+            foreach (var objective in service.Objectives)
+            {
+                if (objective.Indicator is not CompositeIndicator composite)
+                {
+                    objectives.Add(objective);
+                    continue;
+                }
+
+                var ok = true;
+                var signals = new List<(ObjectiveId Id, Signal Signal)>();
+                foreach (var (_, component, at) in references[objective.Id])
+                {
+                    if (!all.TryGetValue(component, out var found))
+                    {
+                        bag.Error(at.At, at.Path, $"no objective '{component}' is defined");
+                        ok = false;
+                    }
+                    else if (found.Indicator is CompositeIndicator)
+                    {
+                        bag.Error(at.At, at.Path, $"'{component}' is a composite itself; a composite is made of plain objectives");
+                        ok = false;
+                    }
+                    else
+                    {
+                        signals.Add((component, found.Signal));
+                    }
+                }
+
+                if (!ok)
+                    continue;
+                var distinct = signals.Select(s => s.Signal).Distinct().ToArray();
+                var at0 = objective.DefinedAt ?? new SourceLocation("definitions", 1, 1);
+                if (distinct.Length > 1)
+                {
+                    bag.Error(at0, "composite", "a composite carries one signal, and its objectives mix them: " +
+                        string.Join(", ", signals.Select(s => $"{s.Id} ({s.Signal.ToName()})")));
+                    continue;
+                }
+
+                var signal = distinct.Single();
+                if (named.TryGetValue(objective.Id, out var given) && given.Text != signal.ToName())
+                {
+                    bag.Error(given.At, given.Path, $"the composite's objectives are {signal.ToName()} objectives; its signal cannot be '{given.Text}'");
+                    continue;
+                }
+
+                objectives.Add(new Objective(objective.Id, signal, objective.Target, objective.Window, new CompositeIndicator(composite.Components, signal),
+                    objective.Budgeting, objective.Alerting, objective.Labels, objective.Description, objective.DefinedAt));
+            }
+
+            result.Add(new ServiceDefinition(service.Name, objectives, service.Gate, service.Labels, service.Corrections));
+        }
+
+        return result;
     }
 }

@@ -90,3 +90,39 @@ public sealed record LatencyIndicator : Indicator
 
     public override string ToString() => $"{Histogram}{Selector} <= {DurationText.Format(Threshold)}";
 }
+
+/// <summary>One objective inside a composite, with its weight.</summary>
+public sealed record CompositeComponent(ObjectiveId Objective, double Weight);
+
+/// <summary>
+/// A composite objective (a user journey across services): its bad ratio over any stretch is the weighted mean of the
+/// components' bad ratios there, sum(weight x bad ratio) / sum(weight), judged against the composite's own target. It
+/// has no counters of its own; every figure comes from the components' ledgers.
+/// </summary>
+public sealed record CompositeIndicator : Indicator
+{
+    public CompositeIndicator(IReadOnlyList<CompositeComponent> components, Signal signal)
+    {
+        ArgumentNullException.ThrowIfNull(components);
+        if (components.Count == 0)
+            throw new ArgumentException("A composite needs at least one component.", nameof(components));
+        if (components.Any(c => !(c.Weight > 0) || !double.IsFinite(c.Weight)))
+            throw new ArgumentException("Every weight must be a positive number.", nameof(components));
+        Components = components;
+        Signal = signal;
+    }
+
+    public IReadOnlyList<CompositeComponent> Components { get; }
+
+    /// <summary>The signal every component shares.</summary>
+    public Signal Signal { get; }
+
+    public override Signal DefaultSignal => Signal;
+
+    public override string ToString() => "composite(" + string.Join(", ", Components.Select(c => $"{c.Objective} x {c.Weight.ToString(System.Globalization.CultureInfo.InvariantCulture)}")) + ")";
+
+    public bool Equals(CompositeIndicator? other) =>
+        other is not null && Signal == other.Signal && Components.SequenceEqual(other.Components);
+
+    public override int GetHashCode() => HashCode.Combine(Signal, Components.Count);
+}

@@ -80,8 +80,12 @@ internal sealed record ObjectiveDto(
     AlertingDto? Alerting,
     IReadOnlyList<(YamlScalar Key, YamlScalar Value)>? Labels)
 {
+    /// <summary>Set instead of <see cref="Indicator"/> for a composite objective.</summary>
+    public CompositeDto? Composite { get; init; }
+
     public static ObjectiveDto Read(YamlMap map)
     {
+        var composite = map.Map("composite") is { } c ? CompositeDto.Read(c) : null;
         var dto = new ObjectiveDto(
             map.At,
             map.Path,
@@ -90,9 +94,30 @@ internal sealed record ObjectiveDto(
             map.Scalar("signal"),
             map.Scalar("target", required: true),
             WindowDto.Read(map, "window"),
-            map.Map("indicator", required: true) is { } indicator ? IndicatorDto.Read(indicator) : null,
+            map.Map("indicator", required: composite is null) is { } indicator ? IndicatorDto.Read(indicator) : null,
             map.Map("alerting") is { } alerting ? AlertingDto.Read(alerting) : null,
-            map.StringMap("labels"));
+            map.StringMap("labels")) { Composite = composite };
+        map.RejectUnknownKeys();
+        return dto;
+    }
+}
+
+/// <summary><c>composite: { objectives: [ { objective: cart/availability, weight: 1 }, ... ] }</c>.</summary>
+internal sealed record CompositeDto(SourceLocation At, string Path, IReadOnlyList<(YamlScalar? Objective, YamlScalar? Weight, SourceLocation At)> Components)
+{
+    public static CompositeDto Read(YamlMap map)
+    {
+        var components = (map.Sequence("objectives", required: true) ?? [])
+            .Select(item => map.AsMap(item.Node, item.Path))
+            .OfType<YamlMap>()
+            .Select(m =>
+            {
+                var component = (m.Scalar("objective", required: true), m.Scalar("weight"), m.At);
+                m.RejectUnknownKeys();
+                return component;
+            })
+            .ToArray();
+        var dto = new CompositeDto(map.At, map.Path, components);
         map.RejectUnknownKeys();
         return dto;
     }

@@ -13,6 +13,13 @@ internal sealed record ServicePart(string Service, SourceLocation At, IReadOnlyD
     /// <summary>Corrections of the definitions, with the place of each objective name they list (checked once the
     /// service's documents are merged).</summary>
     public IReadOnlyList<(Correction Correction, IReadOnlyList<YamlScalar> Names)> Corrections { get; init; } = [];
+
+    /// <summary>Where each composite names each component, and whether it named its own signal, for the checks made
+    /// once every file is read.</summary>
+    public IReadOnlyList<(ObjectiveId Composite, ObjectiveId Component, YamlScalar At)> CompositeReferences { get; init; } = [];
+
+    /// <summary>Composites whose definition names a signal: it must be the components'.</summary>
+    public IReadOnlyDictionary<ObjectiveId, YamlScalar> CompositeSignals { get; init; } = new Dictionary<ObjectiveId, YamlScalar>();
 }
 
 /// <summary>Turns a <see cref="NativeDocumentDto"/> into model objects, reporting every value that is wrong.</summary>
@@ -59,7 +66,31 @@ internal static class NativeValidator
                 corrections.Add((correction, dto.Objectives ?? []));
         }
 
-        return service is null ? null : new ServicePart(service, doc.At, labels, gate, objectives) { Corrections = corrections };
+        var references = new List<(ObjectiveId, ObjectiveId, YamlScalar)>();
+        var signals = new Dictionary<ObjectiveId, YamlScalar>();
+        if (service is not null)
+        {
+            var quiet = new FieldRules(new DiagnosticBag());
+            foreach (var dto in doc.Objectives.Where(d => d.Composite is not null && d.Name is not null && ObjectiveId.IsValidPart(d.Name.Text)))
+            {
+                var id = new ObjectiveId(service, dto.Name!.Text);
+                foreach (var (reference, _, _) in dto.Composite!.Components)
+                {
+                    if (Component(reference, service, quiet) is { } component)
+                        references.Add((id, component, reference!));
+                }
+
+                if (dto.Signal is { } named)
+                    signals[id] = named;
+            }
+        }
+
+        return service is null ? null : new ServicePart(service, doc.At, labels, gate, objectives)
+        {
+            Corrections = corrections,
+            CompositeReferences = references,
+            CompositeSignals = signals,
+        };
     }
 
     private static readonly NodaTime.Text.LocalDateTimePattern[] LocalStarts =
@@ -111,12 +142,81 @@ internal static class NativeValidator
         };
     }
 
+    /// <summary>The components of a composite, each <c>service/name</c> (or a name of the same service) with a positive
+    /// weight (1 unless given). Whether they exist and share a signal is known only once every file is read.</summary>
+    private static CompositeIndicator? Composite(CompositeDto dto, string service, FieldRules rules)
+    {
+        var components = new List<CompositeComponent>();
+        var ok = true;
+        foreach (var (reference, weightText, _) in dto.Components)
+        {
+            var id = Component(reference, service, rules);
+            var weight = weightText is null ? 1 : rules.Number(weightText);
+            if (weightText is not null && weight is { } w && !(w > 0 && double.IsFinite(w)))
+            {
+                rules.Error(weightText, $"a weight must be a positive number, not {weightText.Text}");
+                weight = null;
+            }
+
+            if (id is { } i && components.Any(c => c.Objective == i))
+            {
+                rules.Error(reference!, $"'{i}' is listed twice");
+                ok = false;
+            }
+            else if (id is null || weight is null)
+            {
+                ok = false;
+            }
+            else
+            {
+                components.Add(new CompositeComponent(id.Value, weight.Value));
+            }
+        }
+
+        if (dto.Components.Count == 0)
+        {
+            rules.Bag.Error(dto.At, $"{dto.Path}.objectives", "a composite needs at least one objective");
+            return null;
+        }
+
+        // The signal is a placeholder until the loader has seen the components.
+        return ok ? new CompositeIndicator(components, Signal.Reliability) : null;
+    }
+
+    /// <summary>A component reference: <c>service/name</c>, or <c>name</c> within <paramref name="service"/>.</summary>
+    internal static ObjectiveId? Component(YamlScalar? reference, string service, FieldRules rules)
+    {
+        if (reference is null)
+            return null;
+        var parts = reference.Text.Split('/');
+        var (s, n) = parts.Length == 2 ? (parts[0], parts[1]) : (service, parts[0]);
+        if (parts.Length > 2 || !ObjectiveId.IsValidPart(s) || !ObjectiveId.IsValidPart(n))
+        {
+            rules.Error(reference, $"'{reference.Text}' is not an objective: write service/name, e.g. cart/availability");
+            return null;
+        }
+
+        return new ObjectiveId(s, n);
+    }
+
     private static Objective? Objective(ObjectiveDto dto, string? service, IReadOnlyDictionary<string, string> serviceLabels, FieldRules rules)
     {
         var name = rules.Name(dto.Name);
         var target = Target(dto.Target, rules);
         var window = Window(dto.Window, rules);
-        var indicator = dto.Indicator is null ? null : Indicator(dto.Indicator, rules);
+        Indicator? indicator = null;
+        if (dto.Composite is { } composite)
+        {
+            if (dto.Indicator is not null)
+                rules.Bag.Error(composite.At, composite.Path, "give 'indicator' or 'composite', not both");
+            else if (service is not null)
+                indicator = Composite(composite, service, rules);
+        }
+        else if (dto.Indicator is not null)
+        {
+            indicator = Indicator(dto.Indicator, rules);
+        }
+
         var alerting = dto.Alerting is null ? AlertPolicy.Default : Alerting(dto.Alerting, rules);
         var labels = new Dictionary<string, string>(serviceLabels);
         foreach (var (k, v) in rules.Labels(dto.Labels))
