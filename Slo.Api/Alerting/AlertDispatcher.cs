@@ -177,6 +177,8 @@ public sealed class AlertDispatcher(
     private PostableAlert? ToAlert(AlertRecord record, Instant now, Duration? firingFor)
     {
         var objective = tracker.FindObjective(record.ObjectiveId);
+        if (objective is not null && record.TierKey is ConditionAlerts.NoDataKey or ConditionAlerts.ExhaustionKey)
+            return ConditionAlert(objective, record, now, firingFor);
         var tier = objective?.Alerting.Tiers.FirstOrDefault(t => t.Key == record.TierKey);
         if (objective is null || tier is null)
             return null;
@@ -204,6 +206,33 @@ public sealed class AlertDispatcher(
             ["budget_remaining"] = status?.Budget?.Remaining.ToString("0.####", CultureInfo.InvariantCulture) ?? "unknown",
             ["objective_url"] = link,
         };
+        var ends = record.State == AlertRecord.Resolved ? record.ResolvedAt : firingFor is { } f ? now + f : null;
+        return new PostableAlert(labels, annotations, record.StartedAt, ends, link);
+    }
+
+    /// <summary>SLONoData and SLOBudgetExhaustion: the same labels as the burn alerts but the windows, the same delivery.</summary>
+    private PostableAlert ConditionAlert(Engine.Definitions.Objective objective, AlertRecord record, Instant now, Duration? firingFor)
+    {
+        var status = board.Get(objective.Id);
+        var evaluation = status?.Conditions.FirstOrDefault(c => c.Key == record.TierKey);
+        var noData = record.TierKey == ConditionAlerts.NoDataKey;
+        var labels = new Dictionary<string, string>(objective.Labels)
+        {
+            ["alertname"] = noData ? ConditionAlerts.NoDataName : ConditionAlerts.ExhaustionName,
+            ["service"] = objective.Service,
+            ["objective"] = objective.Name,
+            ["signal"] = objective.Signal.ToName(),
+            ["severity"] = (noData ? Severity.Page : Severity.Ticket).ToName(),
+        };
+        var link = $"{options.Value.ExternalUrl.TrimEnd('/')}/api/v1/objectives/{Uri.EscapeDataString(objective.Service)}/{Uri.EscapeDataString(objective.Name)}";
+        var annotations = new Dictionary<string, string>
+        {
+            ["summary"] = evaluation?.Detail ?? (noData ? $"{objective.Id} has no events" : $"{objective.Id}'s error budget runs out"),
+            ["budget_remaining"] = status?.Budget?.Remaining.ToString("0.####", CultureInfo.InvariantCulture) ?? "unknown",
+            ["objective_url"] = link,
+        };
+        if (!noData)
+            annotations["exhausts_at"] = evaluation?.ExhaustsAt is { } when ? NodaTime.Text.InstantPattern.ExtendedIso.Format(when) : "already exhausted";
         var ends = record.State == AlertRecord.Resolved ? record.ResolvedAt : firingFor is { } f ? now + f : null;
         return new PostableAlert(labels, annotations, record.StartedAt, ends, link);
     }

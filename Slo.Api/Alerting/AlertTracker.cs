@@ -7,7 +7,7 @@ using Slo.Engine.Evaluation;
 namespace Slo.Api.Alerting;
 
 /// <summary>
-/// The life of each burn-rate alert: inactive → firing → resolved (and firing again as a new incident). Kept in SQL
+/// The life of each alert (burn-rate tiers, SLONoData, SLOBudgetExhaustion): inactive → firing → resolved (and firing again as a new incident). Kept in SQL
 /// so that a restart continues the same incident (same start, so Alertmanager sees the same alert, not a new page)
 /// and still delivers a resolution it owed. Stale or failed evaluations change nothing: no data is no evidence.
 /// </summary>
@@ -62,17 +62,18 @@ public sealed class AlertTracker(AlertStateStore store, DefinitionCatalog catalo
             foreach (var status in statuses.Where(s => s.State is ObjectiveState.Ok or ObjectiveState.NoData))
             {
                 var id = status.Id.ToString();
-                foreach (var alert in status.Alerts)
+                var decided = status.Alerts.Select(a => (a.Tier.Key, a.Firing)).Concat(status.Conditions.Select(c => (c.Key, c.Firing)));
+                foreach (var (tierKey, firing) in decided)
                 {
-                    var key = (id, alert.Tier.Key);
+                    var key = (id, tierKey);
                     _records.TryGetValue(key, out var record);
-                    if (alert.Firing && record?.State != AlertRecord.Firing)
+                    if (firing && record?.State != AlertRecord.Firing)
                     {
-                        record = new AlertRecord { ObjectiveId = id, TierKey = alert.Tier.Key, State = AlertRecord.Firing, StartedAt = status.EvaluatedAt };
+                        record = new AlertRecord { ObjectiveId = id, TierKey = tierKey, State = AlertRecord.Firing, StartedAt = status.EvaluatedAt };
                         _records[key] = record;
                         changed.Add(record.Copy());
                     }
-                    else if (!alert.Firing && record?.State == AlertRecord.Firing)
+                    else if (!firing && record?.State == AlertRecord.Firing)
                     {
                         Resolve(record, status.EvaluatedAt);
                         changed.Add(record.Copy());
@@ -81,7 +82,9 @@ public sealed class AlertTracker(AlertStateStore store, DefinitionCatalog catalo
             }
 
             // An objective or tier that left the definitions cannot fire any more: close its incident.
-            var live = catalog.Current.Objectives.SelectMany(o => o.Alerting.Tiers.Where(t => t.Enabled).Select(t => (o.Id.ToString(), t.Key))).ToHashSet();
+            var live = catalog.Current.Objectives
+                .SelectMany(o => o.Alerting.Tiers.Where(t => t.Enabled).Select(t => t.Key).Concat(Engine.Alerting.ConditionAlerts.EnabledKeys(o.Alerting)).Select(k => (o.Id.ToString(), k)))
+                .ToHashSet();
             var at = statuses.Select(s => s.EvaluatedAt).DefaultIfEmpty(Instant.MinValue).Max();
             foreach (var (key, record) in _records)
             {

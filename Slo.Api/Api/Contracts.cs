@@ -35,7 +35,8 @@ public sealed record ObjectiveStatusDto(
     string BudgetingMethod,
     EventsDto? Timeslices,
     string? Message,
-    CorrectionsStatusDto Corrections);
+    CorrectionsStatusDto Corrections,
+    IReadOnlyList<ConditionDto> Conditions);
 
 /// <summary>Whether a correction covers the instant evaluated, and the events of the window corrections excluded.</summary>
 public sealed record CorrectionsStatusDto(bool Active, EventsDto ExcludedEvents);
@@ -66,7 +67,11 @@ public sealed record ServiceSummaryDto(string Service, SignalSummaryDto Reliabil
 
 public sealed record HistoryPointDto(Instant At, double? Sli, double? BudgetRemaining, string State);
 
-public sealed record FiringAlertDto(string Objective, string Service, string Signal, string Severity, string LongWindow, string ShortWindow, double Factor, double? LongBurnRate, double? ShortBurnRate, Instant? Since);
+/// <param name="Alert">SLOBurnRate, or SLONoData / SLOBudgetExhaustion (which have no windows, factor or burn rates).</param>
+public sealed record FiringAlertDto(string Objective, string Service, string Signal, string Severity, string? LongWindow, string? ShortWindow, double? Factor, double? LongBurnRate, double? ShortBurnRate, Instant? Since, string Alert = "SLOBurnRate");
+
+/// <summary>An alert beside the burn-rate tiers, as each objective status shows it.</summary>
+public sealed record ConditionDto(string Alert, string Severity, bool Firing, Instant? Since, string Detail, Instant? ExhaustsAt);
 
 /// <param name="Stale">True when the check judged the last numbers known before the objective's data went stale.</param>
 public sealed record GateCheckDto(string Objective, string Signal, string Rule, double Threshold, double? Actual, string Outcome, string Message, bool Stale = false);
@@ -111,7 +116,9 @@ public static class Contracts
             o.Budgeting.ToString() is var method && method.StartsWith("Timeslices", StringComparison.Ordinal) ? "timeslices" : "occurrences",
             status.Slices is { } s ? new EventsDto(s.Good, s.Bad, s.Total) : null,
             status.Message,
-            new CorrectionsStatusDto(status.CorrectionActive, new EventsDto(status.Excluded.Good, status.Excluded.Bad, status.Excluded.Total)));
+            new CorrectionsStatusDto(status.CorrectionActive, new EventsDto(status.Excluded.Good, status.Excluded.Bad, status.Excluded.Total)),
+            status.Conditions.Select(c => new ConditionDto(c.Name, c.Severity.ToName(), c.Firing, c.Firing ? board?.FiringSince(o.Id, c.Key) ?? status.EvaluatedAt : null,
+                c.Detail, c.ExhaustsAt)).ToArray());
     }
 
     public static CorrectionDto ToDto(this Engine.Corrections.Correction c) => new(

@@ -112,7 +112,10 @@ public static class ObjectivesApi
                 a.Factor,
                 a.LongBurnRate,
                 a.ShortBurnRate,
-                board.FiringSince(s.Id, a.Tier.Key))))
+                board.FiringSince(s.Id, a.Tier.Key)))
+                .Concat(s.Conditions.Where(c => c.Firing).Select(c => new FiringAlertDto(
+                    s.Id.ToString(), s.Objective.Service, s.Signal.ToName(), Engine.Alerting.SeverityNames.ToName(c.Severity),
+                    null, null, null, null, null, board.FiringSince(s.Id, c.Key), c.Name))))
             .OrderBy(a => a.Severity, StringComparer.Ordinal)
             .ThenBy(a => a.Objective, StringComparer.Ordinal)
             .ToArray();

@@ -36,10 +36,10 @@ public sealed class StatusBoard
     public ObjectiveStatus RecordSuccess(ObjectiveStatus status)
     {
         _latest[status.Id] = status;
-        foreach (var alert in status.Alerts)
+        foreach (var (tierKey, firing) in status.Alerts.Select(a => (a.Tier.Key, a.Firing)).Concat(status.Conditions.Select(c => (c.Key, c.Firing))))
         {
-            var key = (status.Id, alert.Tier.Key);
-            if (alert.Firing)
+            var key = (status.Id, tierKey);
+            if (firing)
                 _firingSince.TryAdd(key, status.EvaluatedAt);
             else
                 _firingSince.TryRemove(key, out _);

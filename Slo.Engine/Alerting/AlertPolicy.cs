@@ -19,6 +19,16 @@ public sealed class AlertPolicy
 
     public static AlertPolicy Default { get; } = new(AlertTier.Defaults, 0);
 
+    /// <summary>The default silence after which an objective that had events raises <c>SLONoData</c>.</summary>
+    public static Duration DefaultNoDataAfter => Duration.FromMinutes(15);
+
+    /// <summary><c>SLONoData</c> fires when an objective with events in its window has none for this long; null: off.</summary>
+    public Duration? NoDataAfter { get; init; } = DefaultNoDataAfter;
+
+    /// <summary><c>SLOBudgetExhaustion</c> fires when the forecast says the budget runs out within this; null (the
+    /// default): off.</summary>
+    public Duration? ExhaustionWithin { get; init; }
+
     public IReadOnlyList<AlertTier> Tiers { get; }
 
     /// <summary>No tier fires while its long window holds fewer events than this: a handful of requests
@@ -29,6 +39,7 @@ public sealed class AlertPolicy
     public IReadOnlyList<Duration> RequiredWindows() =>
         BurnWindows.Reported
             .Concat(Tiers.Where(t => t.Enabled).SelectMany(t => new[] { t.LongWindow, t.ShortWindow }))
+            .Concat(NoDataAfter is { } silence ? [silence] : [])
             .Distinct()
             .Order()
             .ToArray();

@@ -54,6 +54,7 @@ public static class ObjectiveEvaluator
         {
             Excluded = measurement.Excluded,
             CorrectionActive = measurement.CorrectionActive,
+            Conditions = ConditionAlerts.Evaluate(objective, at, measurement.Window, measurement.BurnWindows, measurement.CorrectionActive, budget, exhaustsAt),
         };
     }
 }

@@ -45,6 +45,9 @@ public sealed record ObjectiveStatus(
     /// <summary>True when a correction covers the instant evaluated.</summary>
     public bool CorrectionActive { get; init; }
 
+    /// <summary>The alerts beside the burn-rate tiers (<c>SLONoData</c>, <c>SLOBudgetExhaustion</c>) the policy enables.</summary>
+    public IReadOnlyList<ConditionEvaluation> Conditions { get; init; } = [];
+
     /// <summary>The same numbers, marked stale because a newer evaluation failed. A status that never had numbers stays an error.</summary>
     public ObjectiveStatus MarkStale(string reason) =>
         State is ObjectiveState.Error ? this with { Message = reason } : this with { State = ObjectiveState.Stale, Message = reason };

@@ -11,40 +11,20 @@ namespace Slo.Tests.Integration;
 
 /// <summary>Burn alerts from the real worker to a real Alertmanager, and to a signed webhook.</summary>
 [TestFixture]
-public class AlertingTests
+public class AlertingTests : AlertmanagerTests
 {
-    private AlertmanagerServer _alertmanager = null!;
-    private string _directory = "";
-
-    private static TestScenario Scenario => IntegrationEnvironment.Scenario;
-
-    [SetUp]
-    public async Task StartAlertmanager()
-    {
-        _directory = Path.Combine(IntegrationEnvironment.WorkDirectory, "alerts-" + Guid.NewGuid().ToString("N")[..8]);
-        _alertmanager = await AlertmanagerServer.StartAsync(Path.Combine(_directory, "alertmanager"));
-    }
-
-    [TearDown]
-    public async Task StopAlertmanager() => await _alertmanager.DisposeAsync();
 
     // The scenario ends a few minutes before the tests run; firing alerts carry endsAt = now + 4 x ResendInterval,
     // so a 15-minute interval keeps alerts sent for instants half an hour back active in Alertmanager's eyes.
     private Task<SloHost> Host(FakeClock clock, string? webhook = null) => SloHost.StartAsync(
-        IntegrationEnvironment.Prometheus.Url, _directory, clock,
+        IntegrationEnvironment.Prometheus.Url, Directory, clock,
         extra:
         [
-            $"--Alerting:AlertmanagerUrl={_alertmanager.Url}",
+            $"--Alerting:AlertmanagerUrl={Alertmanager.Url}",
             "--Alerting:ResendInterval=15m",
             "--Alerting:DispatchInterval=1h",
             .. webhook is null ? Array.Empty<string>() : [$"--Alerting:Webhooks:0:Url={webhook}", "--Alerting:Webhooks:0:Secret=hook-secret"],
         ]);
-
-    private static async Task CycleAndDispatch(SloHost host)
-    {
-        await host.Get<EvaluationWorker>().RunCycleAsync(CancellationToken.None);
-        await host.Get<AlertDispatcher>().DispatchOnceAsync(CancellationToken.None);
-    }
 
     private static string Label(JsonElement alert, string name) => alert.GetProperty("labels").GetProperty(name).GetString()!;
 
@@ -57,7 +37,7 @@ public class AlertingTests
             await CycleAndDispatch(first);
         }
 
-        var alerts = await _alertmanager.AlertsAsync();
+        var alerts = await Alertmanager.AlertsAsync();
         var flare = alerts.Where(a => Label(a, "service") == "flare").ToArray();
         Assert.Multiple(() =>
         {
@@ -85,7 +65,7 @@ public class AlertingTests
         await using (var second = await Host(clock))
         {
             await CycleAndDispatch(second);
-            var all = await _alertmanager.AlertsAsync();
+            var all = await Alertmanager.AlertsAsync();
             var again = FastPage(all);
             Assert.That(again, Has.Length.EqualTo(1), "no duplicate after the restart");
             Assert.That(again[0].GetProperty("startsAt").GetDateTimeOffset(), Is.EqualTo(startsAt), "the same incident, not a new page");
@@ -97,7 +77,7 @@ public class AlertingTests
             await CycleAndDispatch(second);
         }
 
-        var after = await _alertmanager.AlertsAsync();
+        var after = await Alertmanager.AlertsAsync();
         Assert.That(FastPage(after), Is.Empty, "a resolved alert leaves Alertmanager's active list");
         Assert.That(after.Where(a => Label(a, "service") == "leaky"), Is.Not.Empty, "the slow burn goes on");
     }
@@ -141,8 +121,8 @@ public class AlertingTests
     [Test]
     public async Task Dispatch_AlertmanagerDown_FailsWithoutBlockingEvaluationThenDeliversAfterBackoff()
     {
-        var port = _alertmanager.Port;
-        await _alertmanager.DisposeAsync();
+        var port = Alertmanager.Port;
+        await Alertmanager.DisposeAsync();
         var clock = SloHost.ClockAt(Scenario.FlareStart + Duration.FromMinutes(12));
         await using var host = await Host(clock);
         var summary = await host.Get<EvaluationWorker>().RunCycleAsync(CancellationToken.None);
@@ -151,11 +131,11 @@ public class AlertingTests
         Assert.That(await dispatcher.DispatchOnceAsync(CancellationToken.None), Is.Zero);
         Assert.That(await host.GetStringAsync("/metrics"), Does.Contain("slo_alert_deliveries_total{target=\"alertmanager\",outcome=\"failure\"} 1"));
 
-        _alertmanager = await AlertmanagerServer.StartAsync(Path.Combine(_directory, "alertmanager2"), port);
+        Alertmanager = await AlertmanagerServer.StartAsync(Path.Combine(Directory, "alertmanager2"), port);
         Assert.That(await dispatcher.DispatchOnceAsync(CancellationToken.None), Is.Zero, "the next attempt waits out the backoff");
         clock.Advance(Duration.FromSeconds(2));
         Assert.That(await dispatcher.DispatchOnceAsync(CancellationToken.None), Is.GreaterThan(0));
-        Assert.That((await _alertmanager.AlertsAsync()).Select(a => Label(a, "service")), Does.Contain("flare"));
+        Assert.That((await Alertmanager.AlertsAsync()).Select(a => Label(a, "service")), Does.Contain("flare"));
         Assert.That(await host.GetStringAsync("/metrics"), Does.Contain("slo_alert_deliveries_total{target=\"alertmanager\",outcome=\"success\"} 1"));
     }
 }

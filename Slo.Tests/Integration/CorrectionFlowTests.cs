@@ -14,29 +14,15 @@ namespace Slo.Tests.Integration;
 /// what the generated truth gives without the corrected events; an alert a corrected burst fired resolves.
 /// </summary>
 [TestFixture]
-public class CorrectionFlowTests
+public class CorrectionFlowTests : AlertmanagerTests
 {
     private const string Token = "correction-token";
-    private AlertmanagerServer _alertmanager = null!;
-    private string _directory = "";
-
-    private static TestScenario Scenario => IntegrationEnvironment.Scenario;
-
-    [SetUp]
-    public async Task StartAlertmanager()
-    {
-        _directory = Path.Combine(IntegrationEnvironment.WorkDirectory, "corrections-" + Guid.NewGuid().ToString("N")[..8]);
-        _alertmanager = await AlertmanagerServer.StartAsync(Path.Combine(_directory, "alertmanager"));
-    }
-
-    [TearDown]
-    public async Task StopAlertmanager() => await _alertmanager.DisposeAsync();
 
     private Task<SloHost> Host(FakeClock clock) => SloHost.StartAsync(
-        IntegrationEnvironment.Prometheus.Url, _directory, clock,
+        IntegrationEnvironment.Prometheus.Url, Directory, clock,
         extra:
         [
-            $"--Alerting:AlertmanagerUrl={_alertmanager.Url}",
+            $"--Alerting:AlertmanagerUrl={Alertmanager.Url}",
             "--Alerting:ResendInterval=15m",
             "--Alerting:DispatchInterval=1h",
             $"--Api:Token={Token}",
@@ -47,12 +33,6 @@ public class CorrectionFlowTests
         var http = new HttpClient { BaseAddress = new Uri(host.App.Urls.First()) };
         http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", Token);
         return http;
-    }
-
-    private static async Task CycleAndDispatch(SloHost host)
-    {
-        await host.Get<EvaluationWorker>().RunCycleAsync(CancellationToken.None);
-        await host.Get<AlertDispatcher>().DispatchOnceAsync(CancellationToken.None);
     }
 
     private static async Task<JsonElement> Json(HttpClient http, string path)
@@ -131,7 +111,7 @@ public class CorrectionFlowTests
         await using var host = await Host(clock);
         using var http = Client(host);
         await CycleAndDispatch(host);
-        Assert.That((await _alertmanager.AlertsAsync()).Count(a => a.GetProperty("labels").GetProperty("service").GetString() == "flare"), Is.EqualTo(1), "the flare pages");
+        Assert.That((await Alertmanager.AlertsAsync()).Count(a => a.GetProperty("labels").GetProperty("service").GetString() == "flare"), Is.EqualTo(1), "the flare pages");
         using (var failing = await http.GetAsync("/api/v1/services/flare/gate"))
             Assert.That(failing.StatusCode, Is.EqualTo(HttpStatusCode.Conflict), "a firing page blocks releases");
 
@@ -143,7 +123,7 @@ public class CorrectionFlowTests
             Assert.That(passing.StatusCode, Is.EqualTo(HttpStatusCode.OK), await passing.Content.ReadAsStringAsync());
 
         await CycleAndDispatch(host);
-        Assert.That((await _alertmanager.AlertsAsync()).Where(a => a.GetProperty("labels").GetProperty("service").GetString() == "flare"), Is.Empty,
+        Assert.That((await Alertmanager.AlertsAsync()).Where(a => a.GetProperty("labels").GetProperty("service").GetString() == "flare"), Is.Empty,
             "the page resolves in Alertmanager");
 
         // Through the rest of the burst and beyond it, nothing starts again: the corrected events never count.
@@ -155,6 +135,6 @@ public class CorrectionFlowTests
             Assert.That(firing.EnumerateArray().Where(a => a.GetProperty("service").GetString() == "flare"), Is.Empty, $"{10 * step} minutes later");
         }
 
-        Assert.That((await _alertmanager.AlertsAsync()).Where(a => a.GetProperty("labels").GetProperty("service").GetString() == "flare"), Is.Empty);
+        Assert.That((await Alertmanager.AlertsAsync()).Where(a => a.GetProperty("labels").GetProperty("service").GetString() == "flare"), Is.Empty);
     }
 }

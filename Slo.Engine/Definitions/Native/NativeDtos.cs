@@ -205,6 +205,12 @@ internal sealed record LatencyDto(SourceLocation At, string Path, YamlScalar? Hi
 /// <summary><c>tiers</c> is either the word <c>default</c> or a list of tier mappings.</summary>
 internal sealed record AlertingDto(SourceLocation At, string Path, YamlScalar? MinEvents, YamlScalar? TiersWord, IReadOnlyList<TierDto>? Tiers)
 {
+    /// <summary><c>noDataAfter: 15m</c> (the default) or <c>off</c>.</summary>
+    public YamlScalar? NoDataAfter { get; init; }
+
+    /// <summary><c>exhaustionWithin: 7d</c>; off unless given.</summary>
+    public YamlScalar? ExhaustionWithin { get; init; }
+
     public static AlertingDto Read(YamlMap map)
     {
         var minEvents = map.Scalar("minEvents");
@@ -224,8 +230,10 @@ internal sealed record AlertingDto(SourceLocation At, string Path, YamlScalar? M
             word = map.AsScalar(node, map.Child("tiers"));
         }
 
+        var noData = map.Scalar("noDataAfter");
+        var exhaustion = map.Scalar("exhaustionWithin");
         map.RejectUnknownKeys();
-        return new AlertingDto(map.At, map.Path, minEvents, word, tiers);
+        return new AlertingDto(map.At, map.Path, minEvents, word, tiers) { NoDataAfter = noData, ExhaustionWithin = exhaustion };
     }
 }
 

@@ -459,7 +459,15 @@ internal static class NativeValidator
             tiers = list;
         }
 
-        return ok ? new AlertPolicy(tiers, minEvents) : null;
+        var noDataAfter = (Duration?)AlertPolicy.DefaultNoDataAfter;
+        if (dto.NoDataAfter is { Text: "off" })
+            noDataAfter = null;
+        else if (dto.NoDataAfter is { } silence && (noDataAfter = rules.Duration(silence)) is null)
+            ok = false;
+        Duration? exhaustionWithin = null;
+        if (dto.ExhaustionWithin is { } within && (exhaustionWithin = rules.Duration(within)) is null)
+            ok = false;
+        return ok ? new AlertPolicy(tiers, minEvents) { NoDataAfter = noDataAfter, ExhaustionWithin = exhaustionWithin } : null;
     }
 
     private static AlertTier? Tier(TierDto dto, FieldRules rules)
