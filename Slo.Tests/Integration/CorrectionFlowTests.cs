@@ -71,6 +71,8 @@ public class CorrectionFlowTests : AlertmanagerTests
         var excluded = Scenario.Traffic.Truth("burst", burst.Start, burst.End);
         double total = window.Requests - excluded.Requests, bad = window.Errors - excluded.Errors;
         var remaining = 1 - bad / total / 0.001;
+        var threeDays = Scenario.Truth("burst", Duration.FromDays(3));
+        var burn3d = (threeDays.Errors - excluded.Errors) / (double)(threeDays.Requests - excluded.Requests) / 0.001;
         var events = after.GetProperty("events");
         var corrections = after.GetProperty("corrections");
         Assert.Multiple(() =>
@@ -83,6 +85,7 @@ public class CorrectionFlowTests : AlertmanagerTests
             Assert.That(corrections.GetProperty("excludedEvents").GetProperty("total").GetDouble(), Is.EqualTo(excluded.Requests).Within(1).Percent);
             Assert.That(corrections.GetProperty("excludedEvents").GetProperty("bad").GetDouble(), Is.EqualTo(excluded.Errors).Within(1).Percent);
             Assert.That(corrections.GetProperty("active").GetBoolean(), Is.False);
+            Assert.That(after.GetProperty("burnRates").GetProperty("3d").GetDouble(), Is.EqualTo(burn3d).Within(1).Percent, "burn rates leave the burst out too");
         });
 
         // Listed, and audited in SQL: who, why, when.
