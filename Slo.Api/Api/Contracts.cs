@@ -1,6 +1,7 @@
 using Slo.Api.Evaluation;
 using Slo.Engine;
 using Slo.Engine.Alerting;
+using Slo.Engine.Definitions;
 using Slo.Engine.Evaluation;
 using Slo.Engine.Gating;
 using Slo.Engine.Windows;
@@ -113,7 +114,7 @@ public static class Contracts
                 a.LongBurnRate,
                 a.ShortBurnRate,
                 a.Tier.Enabled)).ToArray(),
-            o.Budgeting.ToString() is var method && method.StartsWith("Timeslices", StringComparison.Ordinal) ? "timeslices" : "occurrences",
+            o.Budgeting switch { TimeslicesBudgeting => "timeslices", RatioTimeslicesBudgeting => "ratio_timeslices", _ => "occurrences" },
             status.Slices is { } s ? new EventsDto(s.Good, s.Bad, s.Total) : null,
             status.Message,
             new CorrectionsStatusDto(status.CorrectionActive, new EventsDto(status.Excluded.Good, status.Excluded.Bad, status.Excluded.Total)),

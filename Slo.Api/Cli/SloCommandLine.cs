@@ -22,6 +22,7 @@ public static class SloCommandLine
         {
             new ServeCommand(),
             new ValidateCommand(),
+            new ConvertCommand(),
             new GateCommand(),
             new ReportCommand(),
             new RulesCommand(),

@@ -29,4 +29,23 @@ public static class TimesliceBudget
 
         return EventCounts.FromTotalAndBad(good + bad, bad);
     }
+
+    /// <summary>
+    /// The slices' good ratios averaged, as counts: total = slices with events, bad = the sum of their bad ratios, so
+    /// that good / total is the mean good ratio (OpenSLO's <c>RatioTimeslices</c>). Empty slices count neither way.
+    /// </summary>
+    public static EventCounts AverageSlices(IEnumerable<EventCounts> slices)
+    {
+        ArgumentNullException.ThrowIfNull(slices);
+        double count = 0, bad = 0;
+        foreach (var slice in slices)
+        {
+            if (slice.IsEmpty)
+                continue;
+            count++;
+            bad += slice.Bad / slice.Total;
+        }
+
+        return EventCounts.FromTotalAndBad(count, bad);
+    }
 }

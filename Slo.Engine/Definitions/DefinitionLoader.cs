@@ -1,5 +1,7 @@
 using Slo.Engine.Definitions.Native;
 using Slo.Engine.Definitions.OpenSlo;
+using Slo.Engine.Definitions.Pyrra;
+using Slo.Engine.Definitions.Sloth;
 using Slo.Engine.Definitions.Yaml;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
@@ -7,8 +9,9 @@ using YamlDotNet.RepresentationModel;
 namespace Slo.Engine.Definitions;
 
 /// <summary>
-/// Loads every YAML document of a definitions folder (native <c>slo/v1</c> and OpenSLO v1), validates them all and
-/// merges them per service. It never stops at the first problem: one run reports every error, each with its place.
+/// Loads every YAML document of a definitions folder (native <c>slo/v1</c>, OpenSLO v1, Sloth and Pyrra), validates
+/// them all and merges them per service. It never stops at the first problem: one run reports every error, each with
+/// its place, in the order of the files and, within a file, of the lines.
 /// </summary>
 public static class DefinitionLoader
 {
@@ -22,31 +25,88 @@ public static class DefinitionLoader
             return new DefinitionSet([], bag.Items);
         }
 
+        return Load(FilesIn(directory).Select(f => (f, File.ReadAllText(f))));
+    }
+
+    /// <summary>The definition files below <paramref name="directory"/>, in a stable order.</summary>
+    public static IEnumerable<string> FilesIn(string directory) =>
         // Hidden names are skipped, files and folders alike: editors' swap files, and the kubelet's ..data/ and
         // ..<timestamp>/ copies beside the files of a ConfigMap mounted as a folder (read, they load every objective twice).
-        var files = Directory
+        Directory
             .EnumerateFiles(directory, "*", new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = 0 })
             .Where(f => !Path.GetRelativePath(directory, f).Split(Path.DirectorySeparatorChar).Any(part => part.StartsWith('.')))
             .Where(f => f.EndsWith(".yaml", StringComparison.OrdinalIgnoreCase) || f.EndsWith(".yml", StringComparison.OrdinalIgnoreCase))
-            .Order(StringComparer.Ordinal)
-            .Select(f => (f, File.ReadAllText(f)));
-        return Load(files);
-    }
+            .Order(StringComparer.Ordinal);
 
     /// <summary>Loads definitions from (file name, text) pairs; the names appear in every message.</summary>
     public static DefinitionSet Load(IEnumerable<(string File, string Text)> files)
     {
         var bag = new DiagnosticBag();
         var parts = new List<ServicePart>();
+        var openSlo = new List<OpenSloDocumentDto>();
+        var order = new Dictionary<string, int>(StringComparer.Ordinal);
         foreach (var (file, text) in files)
-            parts.AddRange(ReadFile(file, text, bag));
-        return new DefinitionSet(Merge(parts, bag), bag.Items);
+        {
+            order.TryAdd(file, order.Count);
+            foreach (var map in ReadFile(file, text, bag))
+            {
+                if (Read(map, bag, openSlo) is { } part)
+                    parts.Add(part);
+            }
+        }
+
+        // OpenSLO objects name each other across files (an SLO in one, its SLI or DataSource in another): read together.
+        parts.AddRange(OpenSloValidator.Validate(openSlo, bag));
+        var services = Merge(parts, bag);
+        return new DefinitionSet(services, Sorted(bag.Items, order));
+    }
+
+    /// <summary>Every finding once, by file (in the order read), line and column; a file's errors read top to bottom.</summary>
+    private static DefinitionDiagnostic[] Sorted(IReadOnlyList<DefinitionDiagnostic> items, Dictionary<string, int> order) =>
+        items
+            .Distinct()
+            .OrderBy(d => order.TryGetValue(d.Location.File, out var i) ? i : -1)
+            .ThenBy(d => d.Location.Line)
+            .ThenBy(d => d.Location.Column)
+            .ToArray();
+
+    /// <summary>Reads one document by its <c>apiVersion</c> (or, for a Sloth spec, its <c>version</c>).</summary>
+    private static ServicePart? Read(YamlMap map, DiagnosticBag bag, List<OpenSloDocumentDto> openSlo)
+    {
+        if (map.Peek("apiVersion") is null && map.Peek("version") is { } specVersion)
+        {
+            if (specVersion == SlothValidator.SpecVersion)
+                return SlothValidator.Validate(SlothDocumentDto.ReadSpec(map), bag);
+            var version = map.Scalar("version")!;
+            bag.Error(version.At, version.Path, $"unsupported Sloth spec version '{specVersion}': expected {SlothValidator.SpecVersion}");
+            return null;
+        }
+
+        var apiVersion = map.Scalar("apiVersion", required: true);
+        switch (apiVersion?.Text)
+        {
+            case null:
+                return null;
+            case NativeValidator.ApiVersion:
+                return NativeValidator.Validate(NativeDocumentDto.Read(map), bag);
+            case OpenSloValidator.ApiVersion:
+                openSlo.Add(OpenSloDocumentDto.Read(map));
+                return null;
+            case SlothValidator.CrdApiVersion:
+                return SlothValidator.Validate(SlothDocumentDto.ReadCrd(map), bag);
+            case PyrraValidator.ApiVersion:
+                return PyrraValidator.Validate(PyrraDocumentDto.Read(map), bag);
+            default:
+                return Unsupported(apiVersion, apiVersion.Text, bag);
+        }
     }
 
     /// <summary>Loads the definitions of one text, as if it were a file named <paramref name="file"/>.</summary>
     public static DefinitionSet LoadText(string text, string file = "definitions.yaml") => Load([(file, text)]);
 
-    private static IEnumerable<ServicePart> ReadFile(string file, string text, DiagnosticBag bag)
+    /// <summary>The documents of a file: each YAML document's mapping, or each mapping of a document that is a list of
+    /// them (the form OpenSLO tools write and read).</summary>
+    private static IEnumerable<YamlMap> ReadFile(string file, string text, DiagnosticBag bag)
     {
         var stream = new YamlStream();
         try
@@ -77,23 +137,14 @@ public static class DefinitionLoader
             var root = document.RootNode;
             if (root is YamlScalarNode { Value: null or "" })
                 continue;
-            if (root is not YamlMappingNode mapping)
+            var items = root is YamlSequenceNode list ? list.Children : [root];
+            foreach (var item in items)
             {
-                bag.Error(YamlMap.Locate(root, file), "(document)", "a definition document must be a mapping with apiVersion and kind");
-                continue;
+                if (item is YamlMappingNode mapping)
+                    yield return new YamlMap(mapping, "", file, bag);
+                else
+                    bag.Error(YamlMap.Locate(item, file), "(document)", "a definition document must be a mapping with apiVersion and kind (or a list of them)");
             }
-
-            var map = new YamlMap(mapping, "", file, bag);
-            var version = map.Scalar("apiVersion", required: true);
-            var part = version?.Text switch
-            {
-                null => null,
-                NativeValidator.ApiVersion => NativeValidator.Validate(NativeDocumentDto.Read(map), bag),
-                OpenSloValidator.ApiVersion => OpenSloValidator.Validate(OpenSloDocumentDto.Read(map), bag),
-                var other => Unsupported(version, other, bag),
-            };
-            if (part is not null)
-                yield return part;
         }
     }
 
@@ -125,7 +176,9 @@ public static class DefinitionLoader
 
     private static ServicePart? Unsupported(YamlScalar at, string version, DiagnosticBag bag)
     {
-        bag.Error(at.At, at.Path, $"unsupported apiVersion '{version}': expected {NativeValidator.ApiVersion} or {OpenSloValidator.ApiVersion}");
+        bag.Error(at.At, at.Path,
+            $"unsupported apiVersion '{version}': expected {NativeValidator.ApiVersion}, {OpenSloValidator.ApiVersion}, {SlothValidator.CrdApiVersion} " +
+            $"or {PyrraValidator.ApiVersion} (or a Sloth spec's version: {SlothValidator.SpecVersion})");
         return null;
     }
 

@@ -21,9 +21,9 @@ public static class ObjectiveEvaluator
 
         EventCounts? slices = null;
         var basis = measurement.Window;
-        if (objective.Budgeting is TimeslicesBudgeting timeslices)
+        if (objective.Budgeting is SlicedBudgeting sliced)
         {
-            basis = TimesliceBudget.ClassifySlices(measurement.Slices ?? [], timeslices.SliceTarget);
+            basis = sliced.Combine(measurement.Slices ?? []);
             slices = basis;
         }
 

@@ -73,7 +73,7 @@ public sealed record LedgerLayout
 
         // Every cut the objective needs, in seconds since the epoch, must fall on a bucket edge.
         var cut = 3600L;
-        if (objective.Budgeting is TimeslicesBudgeting slices)
+        if (objective.Budgeting is SlicedBudgeting slices)
             cut = Gcd(cut, (long)slices.SliceLength.TotalSeconds);
         if (objective.Window is CalendarWindow calendar)
         {

@@ -73,8 +73,8 @@ public static class LedgerMeasurement
         var (counts, excluded) = exclusions.Split(sum, window.Start, asOf);
         var burn = objective.Alerting.RequiredWindows().ToDictionary(w => w, w => exclusions.Split(sum, asOf - w, asOf).Kept);
         IReadOnlyList<EventCounts>? slices = null;
-        if (objective.Budgeting is TimeslicesBudgeting timeslices)
-            slices = Slices((a, b) => exclusions.Split(sum, a, b).Kept, window.Start, asOf, timeslices.SliceLength);
+        if (objective.Budgeting is SlicedBudgeting sliced)
+            slices = Slices((a, b) => exclusions.Split(sum, a, b).Kept, window.Start, asOf, sliced.SliceLength);
         return new Measurement(counts, burn, slices) { Excluded = excluded, CorrectionActive = exclusions.Covers(asOf - Duration.Epsilon) };
     }
 

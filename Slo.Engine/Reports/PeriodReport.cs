@@ -82,14 +82,14 @@ public static class PeriodReports
         var (events, excluded) = exclusions.Split(sum, period.Start, to);
         EventCounts? slices = null;
         var basis = events;
-        if (objective.Budgeting is TimeslicesBudgeting timeslices)
+        if (objective.Budgeting is SlicedBudgeting sliced)
         {
-            var sliceMs = (long)timeslices.SliceLength.TotalMilliseconds;
+            var sliceMs = (long)sliced.SliceLength.TotalMilliseconds;
             var counts = new List<EventCounts>();
             var first = (period.Start.ToUnixTimeMilliseconds() + sliceMs - 1) / sliceMs * sliceMs;
             for (var start = first; start + sliceMs <= to.ToUnixTimeMilliseconds(); start += sliceMs)
                 counts.Add(exclusions.Split(sum, Instant.FromUnixTimeMilliseconds(start), Instant.FromUnixTimeMilliseconds(start + sliceMs)).Kept);
-            basis = TimesliceBudget.ClassifySlices(counts, timeslices.SliceTarget);
+            basis = sliced.Combine(counts);
             slices = basis;
         }
 

@@ -15,6 +15,7 @@ public class CommandLineTests
     [
         ("serve", "Runs the service", ["--urls <URLS>", "--Section:Key=Value"]),
         ("validate", "Checks the definitions in DIR", ["<DIR>", "[default: slo-definitions]"]),
+        ("convert", "Prints the native slo/v1 equivalent of definitions written for OpenSLO, Sloth or Pyrra", ["<FILE>..."]),
         ("gate", "SERVICE's release gate", ["<SERVICE>", "--url <URL>", "[default: http://127.0.0.1:8080/]", "--json"]),
         ("report", "figures over a past week, month, quarter or year", ["<SERVICE>", "--url <URL>", "--period", "--at <DATE>", "--time-zone <ZONE>", "--json", "--csv"]),
         ("rules", "Prometheus recording and alerting rules", ["<DIR>", "[default: slo-definitions]"]),
@@ -201,7 +202,7 @@ public class CommandLineTests
     }
 
     // What dotnet-suggest runs for a shell's tab: the line without the executable's name, and the cursor's position in it.
-    [TestCase("", new[] { "serve", "validate", "gate", "report", "rules", "health", "demo-data", "demo-exporter", "--help", "--version" })]
+    [TestCase("", new[] { "serve", "validate", "convert", "gate", "report", "rules", "health", "demo-data", "demo-exporter", "--help", "--version" })]
     [TestCase("ga", new[] { "gate" })]
     [TestCase("gate checkout --", new[] { "--url", "--json", "--help" })]
     [TestCase("serve --u", new[] { "--urls" })]

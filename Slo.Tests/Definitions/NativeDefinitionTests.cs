@@ -256,8 +256,8 @@ public class NativeDefinitionTests
 
     [Test]
     public void Load_UnsupportedApiVersion_IsRejected() =>
-        Assert.That(Errors("apiVersion: sloth.slok.dev/v1\nkind: PrometheusServiceLevel\n").Single(),
-            Does.StartWith("defs/checkout.yaml:1:13: apiVersion: unsupported apiVersion 'sloth.slok.dev/v1'"));
+        Assert.That(Errors("apiVersion: openslo/v1alpha\nkind: SLO\n").Single(),
+            Does.StartWith("defs/checkout.yaml:1:13: apiVersion: unsupported apiVersion 'openslo/v1alpha'"));
 
     [Test]
     public void Load_ManyErrors_ReportsAllOfThem()

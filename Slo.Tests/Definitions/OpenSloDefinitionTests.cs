@@ -88,9 +88,18 @@ public class OpenSloDefinitionTests
             Is.EqualTo(new[] { "payments.yaml:18:17: spec.timeWindow[0].duration: '1m' is minutes, not a calendar period: a calendar window counts in d, w, M (months), Q or Y; write 1M for a month" }));
 
     [Test]
-    public void Load_RollingMonth_IsAmbiguous() =>
-        Assert.That(Errors(Break("duration: 28d", "duration: 1M")).Single(),
-            Does.StartWith("payments.yaml:18:17: spec.timeWindow[0].duration: a rolling window needs a fixed length, and 'M' (months) varies"));
+    public void Load_RollingMonth_IsThirtyDaysSaidInAWarning()
+    {
+        var set = Load(Break("duration: 28d", "duration: 1M"));
+        Assert.That(set.Errors, Is.Empty);
+        Assert.That(((RollingWindow)set.Objectives.Single().Window).Duration, Is.EqualTo(Duration.FromDays(30)));
+        Assert.That(set.Warnings.Single().ToString(), Does.StartWith("payments.yaml:18:17: warning: spec.timeWindow[0].duration: a rolling '1M' is read as 30d (months vary in length)"));
+    }
+
+    [Test]
+    public void Load_RollingQuarter_IsAmbiguous() =>
+        Assert.That(Errors(Break("duration: 28d", "duration: 1Q")).Single(),
+            Does.StartWith("payments.yaml:18:17: spec.timeWindow[0].duration: a rolling window needs a fixed length, and 'Q' (quarters) varies"));
 
     [TestCase("target: 99.9", "99.9 is out of range: an OpenSLO target is a fraction strictly between 0 and 1")]
     [TestCase("target: 1", "1 is out of range")]
@@ -117,7 +126,7 @@ public class OpenSloDefinitionTests
     [Test]
     public void Load_NonPrometheusSource_IsRejected() =>
         Assert.That(Errors(Break("bad:\n          metricSource: { type: Prometheus", "bad:\n          metricSource: { type: Datadog")).Single(),
-            Does.Contain("spec.indicator.spec.ratioMetric.bad.metricSource.type: metric source type 'Datadog' is not supported"));
+            Does.Contain("spec.indicator.spec.ratioMetric.bad.metricSource.type: metric source Datadog is not supported: only Prometheus sources are read"));
 
     [Test]
     public void Load_UnknownSpecKey_IsRejected() =>
@@ -139,12 +148,9 @@ public class OpenSloDefinitionTests
             Is.EqualTo(Signal.Performance));
 
     [Test]
-    public void Load_AlertPolicies_WarnsThatTheyAreNotUsed()
-    {
-        var set = Load(Valid + "\n  alertPolicies: [ { alertPolicyRef: fast-burn } ]\n");
-        Assert.That(set.IsValid, Is.True);
-        Assert.That(set.Warnings.Single().ToString(), Does.Contain("spec.alertPolicies"));
-    }
+    public void Load_AlertPolicyThatDoesNotExist_IsAnError() =>
+        Assert.That(Errors(Valid + "\n  alertPolicies: [ { alertPolicyRef: fast-burn } ]\n").Single(),
+            Is.EqualTo("payments.yaml:24:38: spec.alertPolicies[0].alertPolicyRef: AlertPolicy 'fast-burn' does not exist: no AlertPolicy of that name was read"));
 
     [Test]
     public void Load_SeveralObjectives_GetDistinctIds()
@@ -180,11 +186,11 @@ public class OpenSloDefinitionTests
     }
 
     [Test]
-    public void Load_OtherOpenSloKind_IsSkippedWithAWarning()
+    public void Load_UnusedAlertCondition_IsSkippedWithAWarning()
     {
-        var set = Load("apiVersion: openslo/v1\nkind: AlertNotificationTarget\nmetadata: { name: pager }\nspec: { target: pagerduty }\n");
+        var set = Load("apiVersion: openslo/v1\nkind: AlertCondition\nmetadata: { name: fast }\nspec: { severity: page, condition: { op: gt, threshold: 14.4, lookbackWindow: 1h } }\n");
         Assert.That(set.Errors, Is.Empty);
-        Assert.That(set.Warnings.Single().ToString(), Does.Contain("kind 'AlertNotificationTarget' is not used"));
+        Assert.That(set.Warnings.Single().ToString(), Does.Contain("AlertCondition 'fast' is not used by any SLO"));
     }
 
     [Test]

@@ -106,4 +106,19 @@ public class ValidateCommandTests
         File.WriteAllText(Path.Combine(_dir, "README.md"), "not yaml: [");
         Assert.That(Run(_dir).Exit, Is.Zero);
     }
+
+    [Test]
+    public void Run_FolderOfEveryFormat_IsValid()
+    {
+        // slo validate reads what the loader reads: native, an OpenSLO list, Sloth and Pyrra files side by side.
+        var formats = PublicFormatFilesTests.Formats();
+        File.Copy(Path.Combine(RepositoryDefinitions(), "checkout.yaml"), Path.Combine(_dir, "checkout.yaml"));
+        File.Copy(Path.Combine(formats, "OpenSLO/go-sdk/pkg/openslosdk/test_data/decode/v1_slos.yaml"), Path.Combine(_dir, "openslo.yaml"));
+        File.Copy(Path.Combine(formats, "slok/sloth/examples/k8s-multifile.yml"), Path.Combine(_dir, "sloth.yml"));
+        File.Copy(Path.Combine(formats, "pyrra-dev/pyrra/examples/nginx.yaml"), Path.Combine(_dir, "pyrra.yaml"));
+        var (exit, stdout, stderr) = Run(_dir);
+        Assert.That(exit, Is.Zero, stderr);
+        Assert.That(stderr, Does.Not.Contain(": error").And.Contain("warning:"));
+        Assert.That(stdout, Does.Contain("valid: 6 service(s), 7 objective(s) (5 reliability, 2 performance)"));
+    }
 }

@@ -99,4 +99,24 @@ public class ObjectiveEvaluatorTests
         var failed = ObjectiveStatus.Failed(TestObjectives.Availability(), At, "timeout");
         Assert.That(failed.MarkStale("still down").State, Is.EqualTo(ObjectiveState.Error));
     }
+
+    [Test]
+    public void Evaluate_RatioTimeslices_BudgetsTheMeanOfTheSlicesRatios()
+    {
+        // OpenSLO's RatioTimeslices: SLI = mean of the slices' good ratios, so a bad quiet slice weighs as much as a busy one.
+        var objective = TestObjectives.Availability(targetPercent: 99, window: new RollingWindow(Duration.FromHours(1)),
+            budgeting: new RatioTimeslicesBudgeting(Duration.FromMinutes(30)));
+        var measurement = TestObjectives.Steady(10_010, 0) with
+        {
+            Slices = [EventCounts.FromTotalAndBad(10_000, 0), EventCounts.FromTotalAndBad(10, 1)],
+        };
+        var status = ObjectiveEvaluator.Evaluate(objective, At, measurement);
+        Assert.Multiple(() =>
+        {
+            Assert.That(status.Sli, Is.EqualTo((1.0 + 0.9) / 2).Within(1e-12));
+            Assert.That(status.Slices!.Value.Total, Is.EqualTo(2));
+            // Allowed 1% per slice on average; 5% is spent: five budgets.
+            Assert.That(status.Budget!.Consumed, Is.EqualTo(5).Within(1e-9));
+        });
+    }
 }

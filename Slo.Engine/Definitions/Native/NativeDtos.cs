@@ -78,7 +78,8 @@ internal sealed record ObjectiveDto(
     WindowDto? Window,
     IndicatorDto? Indicator,
     AlertingDto? Alerting,
-    IReadOnlyList<(YamlScalar Key, YamlScalar Value)>? Labels)
+    IReadOnlyList<(YamlScalar Key, YamlScalar Value)>? Labels,
+    BudgetingDto? Budgeting = null)
 {
     /// <summary>Set instead of <see cref="Indicator"/> for a composite objective.</summary>
     public CompositeDto? Composite { get; init; }
@@ -96,7 +97,8 @@ internal sealed record ObjectiveDto(
             WindowDto.Read(map, "window"),
             map.Map("indicator", required: composite is null) is { } indicator ? IndicatorDto.Read(indicator) : null,
             map.Map("alerting") is { } alerting ? AlertingDto.Read(alerting) : null,
-            map.StringMap("labels")) { Composite = composite };
+            map.StringMap("labels"),
+            BudgetingDto.Read(map)) { Composite = composite };
         map.RejectUnknownKeys();
         return dto;
     }

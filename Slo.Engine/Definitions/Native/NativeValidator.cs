@@ -218,6 +218,13 @@ internal static class NativeValidator
         }
 
         var alerting = dto.Alerting is null ? AlertPolicy.Default : Alerting(dto.Alerting, rules);
+        var budgeting = NativeBudgeting.Validate(dto.Budgeting, rules);
+        if (dto.Composite is not null && dto.Budgeting is { } sliced && budgeting is not OccurrencesBudgeting)
+        {
+            rules.Bag.Error(sliced.At, sliced.Path, "a composite counts occurrences: time-slice budgeting is not supported for composites");
+            budgeting = null;
+        }
+
         var labels = new Dictionary<string, string>(serviceLabels);
         foreach (var (k, v) in rules.Labels(dto.Labels))
             labels[k] = v;
@@ -231,7 +238,7 @@ internal static class NativeValidator
                 rules.Error(s, $"unknown signal '{s.Text}': expected {SignalNames.Reliability} or {SignalNames.Performance}");
         }
 
-        if (service is null || name is null || target is null || window is null || indicator is null || alerting is null)
+        if (service is null || name is null || target is null || window is null || indicator is null || alerting is null || budgeting is null)
             return null;
         if (dto.Signal is not null && signal is null)
             return null;
@@ -242,7 +249,7 @@ internal static class NativeValidator
             target.Value,
             window,
             indicator,
-            BudgetingMethod.Occurrences,
+            budgeting,
             alerting,
             labels,
             dto.Description?.Text,

@@ -1,46 +1,80 @@
 using Slo.Engine.Definitions.Yaml;
+using YamlDotNet.RepresentationModel;
 
 namespace Slo.Engine.Definitions.OpenSlo;
 
-// The shape of an `apiVersion: openslo/v1`, `kind: SLO` document as written (see the OpenSLO v1 specification).
-// Keys the specification defines but this service does not act on (alertPolicies, thresholdMetric, indicatorRef ...)
-// are read here so that the validator can say so precisely instead of calling them unknown.
+// The shape of `apiVersion: openslo/v1` documents as written (see the OpenSLO v1 specification), every kind of them.
+// Keys the specification defines but this service does not act on (thresholdMetric, raw, compositeWeight ...) are read
+// here so that the validator can say precisely that they are unsupported instead of calling them unknown.
 
-internal sealed record OpenSloDocumentDto(SourceLocation At, YamlScalar? Kind, MetadataDto? Metadata, SloSpecDto? Spec)
+/// <summary>One OpenSLO document, or an object inlined in another (an SLO's <c>indicator</c>, a policy's condition).</summary>
+internal sealed record OpenSloDocumentDto(
+    SourceLocation At,
+    YamlScalar? Kind,
+    MetadataDto? Metadata,
+    SloSpecDto? Slo = null,
+    SliSpecDto? Sli = null,
+    DataSourceSpecDto? DataSource = null,
+    AlertPolicySpecDto? AlertPolicy = null,
+    AlertConditionSpecDto? AlertCondition = null)
 {
+    public string? Name => Metadata?.Name?.Text;
+
     public static OpenSloDocumentDto Read(YamlMap map)
     {
         map.Scalar("apiVersion");
         var kind = map.Scalar("kind", required: true);
-        if (kind?.Text == "Service")
-        {
-            // A Service document names a service: its keys are checked like an SLO's.
-            var service = new OpenSloDocumentDto(map.At, kind, map.Map("metadata", required: true) is { } sm ? MetadataDto.Read(sm) : null, null);
-            if (map.Map("spec") is { } spec)
-            {
-                spec.Scalar("description");
-                spec.RejectUnknownKeys();
-            }
-
-            map.RejectUnknownKeys();
-            return service;
-        }
-
-        if (kind?.Text != "SLO")
-        {
-            // SLI, DataSource, AlertPolicy ... documents: the validator says whether the kind exists at all.
-            map.Node("metadata");
-            map.Node("spec");
-            return new OpenSloDocumentDto(map.At, kind, null, null);
-        }
-
-        var dto = new OpenSloDocumentDto(
-            map.At,
-            kind,
-            map.Map("metadata", required: true) is { } m ? MetadataDto.Read(m) : null,
-            map.Map("spec", required: true) is { } s ? SloSpecDto.Read(s) : null);
+        var dto = ReadObject(map, kind, metadataRequired: true);
         map.RejectUnknownKeys();
         return dto;
+    }
+
+    /// <summary>An object inlined where a reference could stand: <c>{ kind, metadata, spec }</c>, kind optional.</summary>
+    public static OpenSloDocumentDto ReadInline(YamlMap map, string expectedKind)
+    {
+        var kind = map.Scalar("kind");
+        var dto = ReadObject(map, kind ?? new YamlScalar(expectedKind, map.Child("kind"), map.At), metadataRequired: false);
+        map.RejectUnknownKeys();
+        return dto;
+    }
+
+    private static OpenSloDocumentDto ReadObject(YamlMap map, YamlScalar? kind, bool metadataRequired)
+    {
+        var metadata = map.Map("metadata", required: metadataRequired) is { } m ? MetadataDto.Read(m) : null;
+        switch (kind?.Text)
+        {
+            case "SLO":
+                return new(map.At, kind, metadata, Slo: map.Map("spec", required: true) is { } slo ? SloSpecDto.Read(slo) : null);
+            case "SLI":
+                return new(map.At, kind, metadata, Sli: map.Map("spec", required: true) is { } sli ? SliSpecDto.Read(sli) : null);
+            case "DataSource":
+                return new(map.At, kind, metadata, DataSource: map.Map("spec", required: true) is { } ds ? DataSourceSpecDto.Read(ds) : null);
+            case "AlertPolicy":
+                return new(map.At, kind, metadata, AlertPolicy: map.Map("spec", required: true) is { } ap ? AlertPolicySpecDto.Read(ap) : null);
+            case "AlertCondition":
+                return new(map.At, kind, metadata, AlertCondition: map.Map("spec", required: true) is { } ac ? AlertConditionSpecDto.Read(ac) : null);
+            case "AlertNotificationTarget":
+                if (map.Map("spec", required: true) is { } target)
+                {
+                    target.Scalar("description");
+                    target.Scalar("target", required: true);
+                    target.RejectUnknownKeys();
+                }
+
+                return new(map.At, kind, metadata);
+            case "Service":
+                if (map.Map("spec") is { } service)
+                {
+                    service.Scalar("description");
+                    service.RejectUnknownKeys();
+                }
+
+                return new(map.At, kind, metadata);
+            default:
+                // The validator says that the kind does not exist; its spec is not judged.
+                map.Node("spec");
+                return new(map.At, kind, metadata);
+        }
     }
 }
 
@@ -71,58 +105,64 @@ internal sealed record SloSpecDto(
     string Path,
     YamlScalar? Service,
     YamlScalar? Description,
-    SliDto? Indicator,
+    OpenSloDocumentDto? Indicator,
     YamlScalar? IndicatorRef,
     IReadOnlyList<TimeWindowDto>? TimeWindows,
     SourceLocation? TimeWindowAt,
     YamlScalar? BudgetingMethod,
     IReadOnlyList<ObjectiveTargetDto> Objectives,
-    SourceLocation? AlertPoliciesAt)
+    IReadOnlyList<PolicyEntryDto>? AlertPolicies)
 {
     public static SloSpecDto Read(YamlMap map)
     {
         var windowNode = map.Node("timeWindow");
-        var alertPolicies = map.Node("alertPolicies");
         var dto = new SloSpecDto(
             map.At,
             map.Path,
             map.Scalar("service", required: true),
             map.Scalar("description"),
-            map.Map("indicator") is { } i ? SliDto.Read(i) : null,
+            map.Map("indicator") is { } i ? OpenSloDocumentDto.ReadInline(i, "SLI") : null,
             map.Scalar("indicatorRef"),
             map.Sequence("timeWindow")?.Select(w => map.AsMap(w.Node, w.Path)).OfType<YamlMap>().Select(TimeWindowDto.Read).ToArray(),
             windowNode is null ? null : YamlMap.Locate(windowNode, map.File),
             map.Scalar("budgetingMethod", required: true),
-            (map.Sequence("objectives", required: true) ?? [])
-                .Select(o => map.AsMap(o.Node, o.Path))
-                .OfType<YamlMap>()
-                .Select(ObjectiveTargetDto.Read)
-                .ToArray(),
-            alertPolicies is null ? null : YamlMap.Locate(alertPolicies, map.File));
+            Maps(map, "objectives", required: true).Select(ObjectiveTargetDto.Read).ToArray(),
+            map.Node("alertPolicies") is null ? null : Maps(map, "alertPolicies").Select(PolicyEntryDto.Read).ToArray());
         map.RejectUnknownKeys();
         return dto;
     }
+
+    internal static IEnumerable<YamlMap> Maps(YamlMap map, string key, bool required = false) =>
+        (map.Sequence(key, required) ?? []).Select(o => map.AsMap(o.Node, o.Path)).OfType<YamlMap>();
 }
 
-/// <summary>An inline SLI: <c>indicator: { metadata, spec: { ratioMetric | thresholdMetric } }</c>.</summary>
-internal sealed record SliDto(SourceLocation At, string Path, RatioMetricDto? Ratio, SourceLocation? ThresholdMetricAt)
+/// <summary>An SLO's <c>alertPolicies[]</c> item: <c>{ alertPolicyRef }</c> or an inlined AlertPolicy.</summary>
+internal sealed record PolicyEntryDto(SourceLocation At, string Path, YamlScalar? Ref, OpenSloDocumentDto? Inline)
 {
-    public static SliDto Read(YamlMap map)
+    public static PolicyEntryDto Read(YamlMap map)
     {
-        map.Node("metadata");
-        var spec = map.Map("spec", required: true);
-        RatioMetricDto? ratio = null;
-        SourceLocation? threshold = null;
-        if (spec is not null)
+        if (map.Has("alertPolicyRef"))
         {
-            spec.Scalar("description");
-            ratio = spec.Map("ratioMetric") is { } r ? RatioMetricDto.Read(r) : null;
-            threshold = spec.Node("thresholdMetric") is { } t ? YamlMap.Locate(t, map.File) : null;
-            spec.RejectUnknownKeys();
+            var dto = new PolicyEntryDto(map.At, map.Path, map.Scalar("alertPolicyRef", required: true), null);
+            map.RejectUnknownKeys();
+            return dto;
         }
 
+        return new PolicyEntryDto(map.At, map.Path, null, OpenSloDocumentDto.ReadInline(map, "AlertPolicy"));
+    }
+}
+
+/// <summary>The spec of an SLI, inlined or a document of its own: a <c>ratioMetric</c> or a <c>thresholdMetric</c>.</summary>
+internal sealed record SliSpecDto(SourceLocation At, string Path, RatioMetricDto? Ratio, MetricSourceDto? Threshold, SourceLocation? ThresholdAt)
+{
+    public static SliSpecDto Read(YamlMap map)
+    {
+        map.Scalar("description");
+        var ratio = map.Map("ratioMetric") is { } r ? RatioMetricDto.Read(r) : null;
+        var thresholdNode = map.Node("thresholdMetric");
+        var threshold = map.Map("thresholdMetric") is { } t ? MetricSourceDto.Read(t) : null;
         map.RejectUnknownKeys();
-        return new SliDto(map.At, map.Path, ratio, threshold);
+        return new SliSpecDto(map.At, map.Path, ratio, threshold, thresholdNode is null ? null : YamlMap.Locate(thresholdNode, map.File));
     }
 }
 
@@ -152,8 +192,8 @@ internal sealed record RatioMetricDto(
     }
 }
 
-/// <summary><c>{ metricSource: { metricSourceRef?, type, spec: { query } } }</c>.</summary>
-internal sealed record MetricSourceDto(SourceLocation At, string Path, YamlScalar? Type, YamlScalar? Query)
+/// <summary><c>{ metricSource: { metricSourceRef?, type?, spec: { query, ... } } }</c>.</summary>
+internal sealed record MetricSourceDto(SourceLocation At, string Path, YamlScalar? Ref, YamlScalar? Type, YamlScalar? Query, SourceLocation SpecAt)
 {
     public static MetricSourceDto? Read(YamlMap map)
     {
@@ -161,13 +201,100 @@ internal sealed record MetricSourceDto(SourceLocation At, string Path, YamlScala
         map.RejectUnknownKeys();
         if (source is null)
             return null;
-        source.Scalar("metricSourceRef");
+        var reference = source.Scalar("metricSourceRef");
         var type = source.Scalar("type");
         var spec = source.Map("spec", required: true);
-        var query = spec?.Scalar("query", required: true);
-        // A source's spec is free-form by the specification; only `query` is read.
+        // A source's spec is free-form by the specification (each type has its own keys); a Prometheus one's `query` is read.
+        var query = spec?.Scalar("query");
         source.RejectUnknownKeys();
-        return new MetricSourceDto(source.At, source.Path, type, query);
+        return new MetricSourceDto(source.At, source.Path, reference, type, query, spec?.At ?? source.At);
+    }
+}
+
+/// <summary>A DataSource's spec: <c>{ description?, type, connectionDetails }</c>; connection details are free-form.</summary>
+internal sealed record DataSourceSpecDto(SourceLocation At, string Path, YamlScalar? Type)
+{
+    public static DataSourceSpecDto Read(YamlMap map)
+    {
+        map.Scalar("description");
+        map.Node("connectionDetails");
+        var dto = new DataSourceSpecDto(map.At, map.Path, map.Scalar("type", required: true));
+        map.RejectUnknownKeys();
+        return dto;
+    }
+}
+
+internal sealed record AlertPolicySpecDto(
+    SourceLocation At,
+    string Path,
+    YamlScalar? AlertWhenNoData,
+    YamlScalar? AlertWhenResolved,
+    YamlScalar? AlertWhenBreaching,
+    IReadOnlyList<RefOrInlineDto> Conditions,
+    IReadOnlyList<RefOrInlineDto> NotificationTargets)
+{
+    public static AlertPolicySpecDto Read(YamlMap map)
+    {
+        map.Scalar("description");
+        var dto = new AlertPolicySpecDto(
+            map.At,
+            map.Path,
+            map.Scalar("alertWhenNoData"),
+            map.Scalar("alertWhenResolved"),
+            map.Scalar("alertWhenBreaching"),
+            SloSpecDto.Maps(map, "conditions", required: true).Select(m => RefOrInlineDto.Read(m, "conditionRef", "AlertCondition")).ToArray(),
+            SloSpecDto.Maps(map, "notificationTargets", required: true).Select(m => RefOrInlineDto.Read(m, "targetRef", "AlertNotificationTarget")).ToArray());
+        map.RejectUnknownKeys();
+        return dto;
+    }
+}
+
+/// <summary>A list item that names another object (<c>conditionRef</c>, <c>targetRef</c>) or inlines it.</summary>
+internal sealed record RefOrInlineDto(SourceLocation At, string Path, YamlScalar? Ref, OpenSloDocumentDto? Inline)
+{
+    public static RefOrInlineDto Read(YamlMap map, string refKey, string kind)
+    {
+        if (map.Has(refKey))
+        {
+            var dto = new RefOrInlineDto(map.At, map.Path, map.Scalar(refKey, required: true), null);
+            map.RejectUnknownKeys();
+            return dto;
+        }
+
+        return new RefOrInlineDto(map.At, map.Path, null, OpenSloDocumentDto.ReadInline(map, kind));
+    }
+}
+
+internal sealed record AlertConditionSpecDto(
+    SourceLocation At,
+    string Path,
+    YamlScalar? Severity,
+    SourceLocation? ConditionAt,
+    string ConditionPath,
+    YamlScalar? Kind,
+    YamlScalar? Op,
+    YamlScalar? Threshold,
+    YamlScalar? LookbackWindow,
+    YamlScalar? AlertAfter)
+{
+    public static AlertConditionSpecDto Read(YamlMap map)
+    {
+        map.Scalar("description");
+        var severity = map.Scalar("severity", required: true);
+        var condition = map.Map("condition", required: true);
+        YamlScalar? kind = null, op = null, threshold = null, lookback = null, after = null;
+        if (condition is not null)
+        {
+            kind = condition.Scalar("kind");
+            op = condition.Scalar("op", required: true);
+            threshold = condition.Scalar("threshold", required: true);
+            lookback = condition.Scalar("lookbackWindow", required: true);
+            after = condition.Scalar("alertAfter");
+            condition.RejectUnknownKeys();
+        }
+
+        map.RejectUnknownKeys();
+        return new AlertConditionSpecDto(map.At, map.Path, severity, condition?.At, map.Child("condition"), kind, op, threshold, lookback, after);
     }
 }
 
@@ -199,10 +326,19 @@ internal sealed record ObjectiveTargetDto(
     YamlScalar? TimeSliceTarget,
     YamlScalar? TimeSliceWindow,
     YamlScalar? Op,
-    YamlScalar? Value)
+    YamlScalar? Value,
+    (SourceLocation At, string Path)? Composite)
 {
     public static ObjectiveTargetDto Read(YamlMap map)
     {
+        // A composite objective names its own indicator and weight; the first of those keys is where it is refused.
+        (SourceLocation, string)? composite = null;
+        foreach (var key in new[] { "indicator", "indicatorRef", "compositeWeight" })
+        {
+            if (map.Node(key) is { } node && composite is null)
+                composite = (YamlMap.Locate(node, map.File), map.Child(key));
+        }
+
         var dto = new ObjectiveTargetDto(
             map.At,
             map.Path,
@@ -212,7 +348,8 @@ internal sealed record ObjectiveTargetDto(
             map.Scalar("timeSliceTarget"),
             map.Scalar("timeSliceWindow"),
             map.Scalar("op"),
-            map.Scalar("value"));
+            map.Scalar("value"),
+            composite);
         map.RejectUnknownKeys();
         return dto;
     }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
 using NodaTime.Text;
+using Slo.Engine.Alerting;
 using Slo.Engine.Budgets;
 using Slo.Engine.Definitions.Native;
 using Slo.Engine.Definitions.Yaml;
@@ -9,9 +10,12 @@ using Slo.Engine.Windows;
 namespace Slo.Engine.Definitions.OpenSlo;
 
 /// <summary>
-/// Turns an OpenSLO v1 <c>SLO</c> document into objectives. Supported: an inline <c>ratioMetric</c> (good or bad,
-/// and total) whose sources are Prometheus series selectors; one rolling or calendar <c>timeWindow</c>;
-/// <c>Occurrences</c> and <c>Timeslices</c> budgeting. Everything else is named as unsupported, never skipped silently.
+/// Turns the OpenSLO v1 documents of one load (every file together, since an SLO may name an SLI, a DataSource or an
+/// AlertPolicy written elsewhere) into objectives. Read: <c>ratioMetric</c> SLIs (inline or through
+/// <c>indicatorRef</c>) whose sources are Prometheus series selectors (directly or through a Prometheus
+/// <c>DataSource</c>); one rolling or calendar <c>timeWindow</c>; <c>Occurrences</c>, <c>Timeslices</c> and
+/// <c>RatioTimeslices</c>; <c>target</c> or <c>targetPercent</c>; burn-rate <c>AlertPolicy</c>/<c>AlertCondition</c>
+/// as alert tiers. Everything else is named as unsupported where it is written, never skipped silently.
 /// </summary>
 internal static partial class OpenSloValidator
 {
@@ -19,6 +23,12 @@ internal static partial class OpenSloValidator
 
     /// <summary>The annotation that makes a ratio SLO a performance (latency) objective; ratios are reliability otherwise.</summary>
     public const string SignalAnnotation = "slo/signal";
+
+    /// <summary>The period an SLO without a <c>timeWindow</c> is read with (the specification makes the key optional).</summary>
+    public static readonly Duration DefaultWindow = Duration.FromDays(30);
+
+    /// <summary>How many days a rolling month (<c>1M</c>) is read as.</summary>
+    public const int RollingMonthDays = 30;
 
     private static readonly LocalDateTimePattern[] StartTimePatterns =
     [
@@ -37,70 +47,476 @@ internal static partial class OpenSloValidator
                $"; OpenSLO v1 defines {string.Join(", ", Kinds)}";
     }
 
-    public static ServicePart? Validate(OpenSloDocumentDto doc, DiagnosticBag bag)
+    public static IReadOnlyList<ServicePart> Validate(IReadOnlyList<OpenSloDocumentDto> docs, DiagnosticBag bag)
     {
-        var rules = new FieldRules(bag);
-        if (doc.Kind is not { Text: "SLO" } kind)
+        var catalog = new Catalog(docs, new FieldRules(bag));
+        var parts = docs.Where(d => d.Slo is not null).Select(catalog.ReadSlo).OfType<ServicePart>().ToArray();
+        catalog.WarnUnused();
+        return parts;
+    }
+
+    /// <summary>Every object of the load by kind and name, with what has been made of them so far.</summary>
+    private sealed class Catalog
+    {
+        private readonly FieldRules _rules;
+        private readonly Dictionary<(string Kind, string Name), List<OpenSloDocumentDto>> _byName = [];
+        private readonly List<OpenSloDocumentDto> _documents;
+        private readonly HashSet<OpenSloDocumentDto> _used = [];
+        private readonly Dictionary<SliSpecDto, Indicator?> _indicators = [];
+        private readonly Dictionary<RefOrInlineDto, OpenSloDocumentDto?> _resolved = [];
+
+        public Catalog(IReadOnlyList<OpenSloDocumentDto> documents, FieldRules rules)
         {
-            if (doc.Kind is { Text: not "Service" } other)
+            _rules = rules;
+            _documents = [.. documents];
+            foreach (var doc in documents)
             {
-                if (Kinds.Contains(other.Text, StringComparer.Ordinal))
-                    bag.Warning(other.At, other.Path, $"OpenSLO kind '{other.Text}' is not used by this service; the document is skipped");
-                else
-                    rules.Error(other, UnknownKind(other.Text));
+                if (doc.Kind is { } kind && !Kinds.Contains(kind.Text, StringComparer.Ordinal))
+                    rules.Error(kind, UnknownKind(kind.Text));
+                if (doc.Metadata?.Name is { } name && rules.Name(name) is not null && doc.Kind is { } k)
+                {
+                    if (!_byName.TryGetValue((k.Text, name.Text), out var list))
+                        _byName[(k.Text, name.Text)] = list = [];
+                    list.Add(doc);
+                }
             }
 
-            return null;
+            // A policy's conditions and notification targets must exist, whether or not an SLO uses the policy.
+            var policies = documents.Select(d => d.AlertPolicy)
+                .Concat(documents.SelectMany(d => d.Slo?.AlertPolicies ?? []).Select(e => e.Inline?.AlertPolicy))
+                .OfType<AlertPolicySpecDto>();
+            foreach (var policy in policies)
+            {
+                foreach (var condition in policy.Conditions)
+                    Resolve(condition, "AlertCondition", "conditionRef");
+                foreach (var target in policy.NotificationTargets)
+                    Resolve(target, "AlertNotificationTarget", "targetRef");
+            }
         }
 
-        if (doc.Metadata is not { } meta || doc.Spec is not { } spec)
-            return null;
+        private DiagnosticBag Bag => _rules.Bag;
 
-        var service = rules.Name(spec.Service);
-        var name = rules.Name(meta.Name);
-        var labels = rules.Labels(meta.Labels);
-        var signal = Signal(meta, rules);
-        var indicator = Indicator(spec, rules);
-        var window = Window(spec, rules);
-        var method = spec.BudgetingMethod?.Text;
-        if (spec.BudgetingMethod is { } bm && method is not ("Occurrences" or "Timeslices"))
+        /// <summary>The object named by <paramref name="reference"/>, or null after saying why there is none.</summary>
+        private OpenSloDocumentDto? Find(string kind, YamlScalar reference)
         {
-            rules.Error(bm, method == "RatioTimeslices"
-                ? "RatioTimeslices is not supported; use Occurrences or Timeslices"
-                : $"unknown budgeting method '{method}': expected Occurrences, Timeslices or RatioTimeslices");
+            if (!_byName.TryGetValue((kind, reference.Text), out var list) || list.Count == 0)
+            {
+                _rules.Error(reference, $"{kind} '{reference.Text}' does not exist: no {kind} of that name was read");
+                return null;
+            }
+
+            if (list.Count > 1)
+            {
+                _rules.Error(reference, $"{kind} '{reference.Text}' is ambiguous: it is defined at {string.Join(" and ", list.Select(d => d.At))}");
+                return null;
+            }
+
+            _used.Add(list[0]);
+            return list[0];
         }
 
-        if (spec.AlertPoliciesAt is { } alertAt)
-            bag.Warning(alertAt, $"{spec.Path}.alertPolicies", "OpenSLO alert policies are not used; burn alerts follow the service's multiwindow tiers");
-
-        if (spec.Objectives.Count == 0)
-            bag.Error(spec.At, $"{spec.Path}.objectives", "at least one objective is required");
-
-        var objectives = new List<Objective>();
-        for (var i = 0; i < spec.Objectives.Count; i++)
+        private OpenSloDocumentDto? Resolve(RefOrInlineDto item, string kind, string refKey)
         {
-            var o = spec.Objectives[i];
-            var target = Target(o, rules);
-            var budgeting = Budgeting(o, method, rules);
-            var objectiveName = spec.Objectives.Count == 1 || name is null ? name : $"{name}-{Suffix(o, i)}";
-            if (service is null || objectiveName is null || target is null || budgeting is null || indicator is null || window is null || signal is null)
-                continue;
-            if (method is not ("Occurrences" or "Timeslices"))
-                continue;
-            objectives.Add(new Objective(
-                new ObjectiveId(service, objectiveName),
-                signal.Value,
-                target.Value,
-                window,
-                indicator,
-                budgeting,
-                labels: labels,
-                description: spec.Description?.Text ?? meta.DisplayName?.Text,
-                definedAt: doc.At));
+            if (_resolved.TryGetValue(item, out var known))
+                return known;
+            OpenSloDocumentDto? doc = null;
+            if (item.Ref is { } r)
+                doc = Find(kind, r);
+            else if (item.Inline is { } inline)
+            {
+                if (inline.Kind is { } k && k.Text != kind)
+                    _rules.Error(k, $"an object inlined here is of kind {kind}, not '{k.Text}' (or name one with {refKey})");
+                else
+                    doc = inline;
+            }
+
+            _resolved[item] = doc;
+            return doc;
         }
 
-        return service is null ? null : new ServicePart(service, doc.At, new Dictionary<string, string>(), null, objectives);
+        public void WarnUnused()
+        {
+            foreach (var doc in _documents.Where(d => d.Kind?.Text is "SLI" or "AlertPolicy" or "AlertCondition" && !_used.Contains(d)))
+                Bag.Warning(doc.At, "kind", $"{doc.Kind!.Text} '{doc.Name}' is not used by any SLO read with it; it is not checked further");
+        }
+
+        public ServicePart? ReadSlo(OpenSloDocumentDto doc)
+        {
+            var rules = _rules;
+            if (doc.Metadata is not { } meta || doc.Slo is not { } spec)
+                return null;
+
+            var service = rules.Name(spec.Service);
+            var name = ObjectiveId.IsValidPart(meta.Name?.Text) ? meta.Name!.Text : null;
+            var labels = rules.Labels(meta.Labels);
+            var signal = Signal(meta, rules);
+
+            var composites = spec.Objectives.Where(o => o.Composite is not null).ToArray();
+            foreach (var composite in composites)
+                Bag.Error(composite.Composite!.Value.At, composite.Composite.Value.Path, "composite objectives are not supported yet: give the SLO one indicator (or indicatorRef) and objectives without their own");
+
+            var indicator = composites.Length > 0 ? null : Indicator(spec);
+            var window = Window(spec, rules);
+            var method = spec.BudgetingMethod?.Text;
+            if (spec.BudgetingMethod is { } bm && method is not ("Occurrences" or "Timeslices" or "RatioTimeslices"))
+                rules.Error(bm, $"unknown budgeting method '{method}': expected Occurrences, Timeslices or RatioTimeslices");
+
+            var alerting = Alerting(spec, window);
+            if (spec.Objectives.Count == 0)
+                Bag.Error(spec.At, $"{spec.Path}.objectives", "at least one objective is required");
+
+            var objectives = new List<Objective>();
+            for (var i = 0; i < spec.Objectives.Count; i++)
+            {
+                var o = spec.Objectives[i];
+                var target = Target(o, rules);
+                var budgeting = Budgeting(o, method, composites.Length == 0 && IsRatio(spec), rules);
+                var objectiveName = spec.Objectives.Count == 1 || name is null ? name : $"{name}-{Suffix(o, i)}";
+                if (service is null || objectiveName is null || target is null || budgeting is null || indicator is null || window is null || signal is null || alerting is null)
+                    continue;
+                if (method is not ("Occurrences" or "Timeslices" or "RatioTimeslices"))
+                    continue;
+                objectives.Add(new Objective(
+                    new ObjectiveId(service, objectiveName),
+                    signal.Value,
+                    target.Value,
+                    window,
+                    indicator,
+                    budgeting,
+                    alerting,
+                    labels: labels,
+                    description: spec.Description?.Text ?? meta.DisplayName?.Text,
+                    definedAt: doc.At));
+            }
+
+            return service is null ? null : new ServicePart(service, doc.At, new Dictionary<string, string>(), null, objectives);
+        }
+
+        /// <summary>Whether the SLO's SLI (inline or referenced) is a ratio, as far as can be told without judging it.</summary>
+        private bool IsRatio(SloSpecDto spec)
+        {
+            var sli = spec.Indicator?.Sli ?? (spec.IndicatorRef is { } r && _byName.TryGetValue(("SLI", r.Text), out var list) && list.Count == 1 ? list[0].Sli : null);
+            return sli?.Ratio is not null;
+        }
+
+        private Indicator? Indicator(SloSpecDto spec)
+        {
+            SliSpecDto? sli = null;
+            if (spec.Indicator is { } inline)
+            {
+                if (spec.IndicatorRef is { } both)
+                    _rules.Error(both, "give indicator or indicatorRef, not both");
+                if (inline.Kind is { Text: not "SLI" } k)
+                    _rules.Error(k, $"an indicator is an SLI, not '{k.Text}'");
+                else
+                    sli = inline.Sli;
+            }
+            else if (spec.IndicatorRef is { } reference)
+            {
+                sli = Find("SLI", reference)?.Sli;
+            }
+            else
+            {
+                Bag.Error(spec.At, $"{spec.Path}.indicator", "is required: an inline SLI with a ratioMetric, or indicatorRef naming an SLI");
+            }
+
+            if (sli is null)
+                return null;
+            if (!_indicators.TryGetValue(sli, out var indicator))
+                _indicators[sli] = indicator = ReadSli(sli);
+            return indicator;
+        }
+
+        private Indicator? ReadSli(SliSpecDto sli)
+        {
+            var rules = _rules;
+            if (sli.ThresholdAt is { } t)
+            {
+                Bag.Error(t, $"{sli.Path}.thresholdMetric",
+                    "thresholdMetric SLIs are not supported yet: the service counts good and bad events, and a threshold on a query's value needs it sampled at every slice's end; use a ratioMetric of counters");
+                return null;
+            }
+
+            if (sli.Ratio is not { } ratio)
+            {
+                Bag.Error(sli.At, $"{sli.Path}.ratioMetric", "is required: an SLI holds a ratioMetric (or a thresholdMetric, which is not supported yet)");
+                return null;
+            }
+
+            if (ratio.RawAt is { } rawAt)
+            {
+                Bag.Error(rawAt, $"{ratio.Path}.raw", "precomputed ratios (raw) are not supported: give good or bad, and total counters");
+                return null;
+            }
+
+            if (rules.Bool(ratio.Counter) is false)
+                rules.Error(ratio.Counter!, "only counters are supported (counter: true): events are counted with increase()");
+
+            var ok = true;
+            if (ratio.Good is null && ratio.Bad is null)
+            {
+                Bag.Error(ratio.At, $"{ratio.Path}.good", "one of good or bad is required");
+                ok = false;
+            }
+            else if (ratio.Good is not null && ratio.Bad is not null)
+            {
+                Bag.Error(ratio.Bad.At, $"{ratio.Path}.bad", "give good or bad, not both");
+                ok = false;
+            }
+
+            if (ratio.Total is null)
+            {
+                Bag.Error(ratio.At, $"{ratio.Path}.total", "is required");
+                ok = false;
+            }
+
+            var good = Source(ratio.Good);
+            var bad = Source(ratio.Bad);
+            var total = Source(ratio.Total);
+            return ok && total is not null && (good ?? bad) is not null ? new RatioIndicator(good, bad, total) : null;
+        }
+
+        private SeriesSelector? Source(MetricSourceDto? source)
+        {
+            if (source is null)
+                return null;
+            var rules = _rules;
+            var type = source.Type;
+            if (source.Ref is { } reference)
+            {
+                // The DataSource's connection details are another issue's; its type decides here. Without a type of its
+                // own, a source must name a DataSource that exists.
+                var dataSource = _byName.TryGetValue(("DataSource", reference.Text), out var list) && list.Count == 1 ? list[0] : null;
+                if (dataSource is not null)
+                    _used.Add(dataSource);
+                if (dataSource?.DataSource?.Type is { } dsType)
+                {
+                    if (type is not null && !type.Text.Equals(dsType.Text, StringComparison.OrdinalIgnoreCase))
+                    {
+                        rules.Error(type, $"type '{type.Text}' differs from the type '{dsType.Text}' of DataSource '{reference.Text}' (at {dsType.At})");
+                        return null;
+                    }
+
+                    if (!IsPrometheus(dsType.Text))
+                    {
+                        rules.Error(reference, $"metric source {dsType.Text} is not supported (DataSource '{reference.Text}'): only Prometheus sources are read");
+                        return null;
+                    }
+                }
+                else if (type is null)
+                {
+                    Find("DataSource", reference);
+                    return null;
+                }
+            }
+
+            if (type is not null && !IsPrometheus(type.Text))
+            {
+                rules.Error(type, $"metric source {type.Text} is not supported: only Prometheus sources are read");
+                return null;
+            }
+
+            if (source.Query is null)
+            {
+                Bag.Error(source.SpecAt, $"{source.Path}.spec.query", "is required: a Prometheus series selector such as http_requests_total{job=\"checkout\"}");
+                return null;
+            }
+
+            return Selector(source.Query, rules);
+        }
+
+        private AlertPolicy? Alerting(SloSpecDto spec, SloWindow? window)
+        {
+            if (spec.AlertPolicies is not { Count: > 0 } entries)
+                return AlertPolicy.Default;
+
+            var rules = _rules;
+            var tiers = new List<AlertTier>();
+            var ok = true;
+            foreach (var entry in entries)
+            {
+                OpenSloDocumentDto? policy = null;
+                if (entry.Ref is { } r)
+                    policy = Find("AlertPolicy", r);
+                else if (entry.Inline is { Kind: { Text: not "AlertPolicy" } k })
+                    rules.Error(k, $"an alert policy inlined here is of kind AlertPolicy, not '{k.Text}' (or name one with alertPolicyRef)");
+                else
+                    policy = entry.Inline;
+
+                if (policy?.AlertPolicy is not { } p)
+                {
+                    ok = false;
+                    continue;
+                }
+
+                if (rules.Bool(p.AlertWhenNoData) is true)
+                {
+                    rules.Error(p.AlertWhenNoData!, "alertWhenNoData is not supported yet: only burn-rate alerts are sent");
+                    ok = false;
+                }
+
+                if (rules.Bool(p.AlertWhenResolved) is false)
+                    Bag.Warning(p.AlertWhenResolved!.At, p.AlertWhenResolved.Path, "resolutions are always sent to Alertmanager; whether a receiver passes them on is its send_resolved setting");
+
+                var breaching = rules.Bool(p.AlertWhenBreaching);
+                if (p.AlertWhenBreaching is null)
+                    Bag.Warning(p.At, $"{p.Path}.alertWhenBreaching", "is not set, which OpenSLO reads as false: the policy's tiers are kept but disabled; set alertWhenBreaching: true to alert");
+
+                if (p.NotificationTargets.Count > 0)
+                    Bag.Warning(p.NotificationTargets[0].At, $"{p.Path}.notificationTargets", "notification targets are not used: alerts go to the Alertmanager of Alerting:AlertmanagerUrl, routed by their labels");
+
+                foreach (var item in p.Conditions)
+                {
+                    var condition = Resolve(item, "AlertCondition", "conditionRef");
+                    if (condition?.AlertCondition is not { } c)
+                    {
+                        ok = false;
+                        continue;
+                    }
+
+                    var tier = Tier(c, window, breaching ?? false);
+                    if (tier is null)
+                    {
+                        ok = false;
+                    }
+                    else if (tiers.Any(t => t.Key == tier.Key))
+                    {
+                        Bag.Error(c.ConditionAt ?? c.At, c.ConditionPath, $"tier {tier.Key} is given twice for this SLO");
+                        ok = false;
+                    }
+                    else
+                    {
+                        tiers.Add(tier);
+                    }
+                }
+            }
+
+            return ok ? new AlertPolicy(tiers, 0) : null;
+        }
+
+        /// <summary>
+        /// A burn-rate condition as a tier: the threshold is the tier's factor over lookbackWindow (its long window); the
+        /// short window is a twelfth of the long one, the ratio of every tier of the SRE Workbook (1h/5m ... 3d/6h).
+        /// </summary>
+        private AlertTier? Tier(AlertConditionSpecDto c, SloWindow? window, bool enabled)
+        {
+            var rules = _rules;
+            var ok = true;
+            Severity severity = default;
+            if (c.Severity is { } s && !SeverityNames.TryParse(s.Text, out severity))
+            {
+                rules.Error(s, $"severity '{s.Text}' is not supported: a tier is page or ticket");
+                ok = false;
+            }
+
+            if (c.Kind is { } kind && kind.Text != "burnrate")
+            {
+                rules.Error(kind, $"condition kind '{kind.Text}' is not supported: only burnrate");
+                ok = false;
+            }
+
+            if (c.Op is { } op && op.Text is not ("gt" or "gte"))
+            {
+                rules.Error(op, op.Text is "lt" or "lte"
+                    ? $"op {op.Text} is not supported: a burn-rate tier fires when the burn rate exceeds the threshold (gt or gte)"
+                    : $"unknown op '{op.Text}': expected gt or gte (lt and lte are not supported)");
+                ok = false;
+            }
+
+            var threshold = rules.Number(c.Threshold);
+            if (threshold is { } th && !(th > 0))
+            {
+                rules.Error(c.Threshold!, $"{FieldRules.Format(th)} is out of range: a burn-rate threshold is above 0");
+                threshold = null;
+            }
+
+            Duration? lookback = null;
+            if (c.LookbackWindow is { } lw)
+            {
+                lookback = FixedShorthand(lw);
+                if (lookback is null)
+                    rules.Error(lw, $"'{lw.Text}' is not a look-back window: a whole number and one of m, h, d, w (e.g. 1h)");
+            }
+
+            if (c.AlertAfter is { } after)
+            {
+                var pending = FixedShorthand(after) ?? (after.Text is "0" or "0m" or "0s" ? Duration.Zero : null);
+                if (pending is null)
+                {
+                    rules.Error(after, $"'{after.Text}' is not a duration: a whole number and one of m, h, d, w (e.g. 5m)");
+                    ok = false;
+                }
+                else if (pending > Duration.Zero)
+                {
+                    rules.Error(after, $"alertAfter {after.Text} is not supported: a tier fires at the first evaluation where both its windows burn faster than the threshold, without waiting; drop alertAfter or set it to 0m");
+                    ok = false;
+                }
+            }
+
+            if (threshold is null || lookback is null || !ok)
+                return null;
+
+            if (window is not RollingWindow rolling)
+            {
+                if (window is not null)
+                    rules.Error(c.Threshold!, "a burn-rate condition maps onto a tier only for a rolling timeWindow: a calendar period's length varies, so a fixed threshold would not stay one share of the budget");
+                return null;
+            }
+
+            var period = (decimal)rolling.Duration.TotalSeconds;
+            var consumed = (double)((decimal)threshold.Value * (decimal)lookback.Value.TotalSeconds / period);
+            if (consumed > 1)
+            {
+                rules.Error(c.Threshold!, $"burning at {FieldRules.Format(threshold.Value)} for {c.LookbackWindow!.Text} spends more than the whole budget of {rolling.Length}: lower the threshold or the look-back window");
+                return null;
+            }
+
+            var shortWindow = lookback.Value / 12;
+            if (shortWindow < Duration.FromSeconds(1))
+            {
+                rules.Error(c.LookbackWindow!, "a look-back window must be at least 12s: the tier's short window is a twelfth of it");
+                return null;
+            }
+
+            return new AlertTier(severity, consumed, lookback.Value, shortWindow, enabled);
+        }
     }
+
+    private static bool IsPrometheus(string type) => type.Equals("Prometheus", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>A Prometheus query that names a counter: a series selector, or <c>sum(</c> one <c>)</c> (events are
+    /// counted per series with <c>increase()</c> and then summed, which the sum of raw counters means).</summary>
+    private static SeriesSelector? Selector(YamlScalar? query, FieldRules rules)
+    {
+        if (query is null)
+            return null;
+        var text = query.Text.Trim();
+        var sum = SumOf().Match(text);
+        if (sum.Success && SeriesSelector.TryParse(sum.Groups["inner"].Value, out var inner, out _))
+            return inner!.Metric is null ? MissingMetric(query, rules) : inner;
+
+        var selector = rules.Selector(query with { Text = text });
+        return selector is { Metric: null } ? MissingMetric(query, rules) : selector;
+    }
+
+    private static SeriesSelector? MissingMetric(YamlScalar query, FieldRules rules)
+    {
+        rules.Error(query, "a counter selector needs a metric name, e.g. http_requests_total{job=\"checkout\"}");
+        return null;
+    }
+
+    /// <summary>An OpenSLO duration of fixed length (m, h, d, w), or null.</summary>
+    private static Duration? FixedShorthand(YamlScalar text) =>
+        TryShorthand(text.Text, out var amount, out var unit)
+            ? unit switch
+            {
+                'm' => Duration.FromMinutes(amount),
+                'h' => Duration.FromHours(amount),
+                'd' => Duration.FromDays(amount),
+                'w' => Duration.FromDays(7 * amount),
+                _ => null,
+            }
+            : null;
 
     private static string Suffix(ObjectiveTargetDto o, int index)
     {
@@ -119,92 +535,14 @@ internal static partial class OpenSloValidator
         return null;
     }
 
-    private static Indicator? Indicator(SloSpecDto spec, FieldRules rules)
-    {
-        var bag = rules.Bag;
-        if (spec.Indicator is null)
-        {
-            if (spec.IndicatorRef is { } r)
-                rules.Error(r, "indicatorRef is not supported: write the SLI inline under indicator");
-            else
-                bag.Error(spec.At, $"{spec.Path}.indicator", "is required (an inline SLI with a ratioMetric)");
-            return null;
-        }
-
-        var sli = spec.Indicator;
-        if (sli.ThresholdMetricAt is { } t)
-        {
-            bag.Error(t, $"{sli.Path}.spec.thresholdMetric", "thresholdMetric is not supported: use a ratioMetric of counters");
-            return null;
-        }
-
-        if (sli.Ratio is not { } ratio)
-        {
-            bag.Error(sli.At, $"{sli.Path}.spec.ratioMetric", "is required");
-            return null;
-        }
-
-        if (ratio.RawAt is { } rawAt)
-        {
-            bag.Error(rawAt, $"{ratio.Path}.raw", "precomputed ratios (raw) are not supported: give good or bad, and total counters");
-            return null;
-        }
-
-        if (rules.Bool(ratio.Counter) is false)
-            rules.Error(ratio.Counter!, "only counters are supported (counter: true): events are counted with increase()");
-
-        var ok = true;
-        if (ratio.Good is null && ratio.Bad is null)
-        {
-            bag.Error(ratio.At, $"{ratio.Path}.good", "one of good or bad is required");
-            ok = false;
-        }
-        else if (ratio.Good is not null && ratio.Bad is not null)
-        {
-            bag.Error(ratio.Bad.At, $"{ratio.Path}.bad", "give good or bad, not both");
-            ok = false;
-        }
-
-        if (ratio.Total is null)
-        {
-            bag.Error(ratio.At, $"{ratio.Path}.total", "is required");
-            ok = false;
-        }
-
-        var good = Source(ratio.Good, rules);
-        var bad = Source(ratio.Bad, rules);
-        var total = Source(ratio.Total, rules);
-        return ok && total is not null && (good ?? bad) is not null ? new RatioIndicator(good, bad, total) : null;
-    }
-
-    private static SeriesSelector? Source(MetricSourceDto? source, FieldRules rules)
-    {
-        if (source is null)
-            return null;
-        if (source.Type is { } type && !type.Text.Equals("Prometheus", StringComparison.OrdinalIgnoreCase))
-        {
-            rules.Error(type, $"metric source type '{type.Text}' is not supported: only Prometheus");
-            return null;
-        }
-
-        var selector = rules.Selector(source.Query);
-        if (source.Query is { } q && selector is { Metric: null })
-        {
-            rules.Error(q, "a counter selector needs a metric name, e.g. http_requests_total{job=\"checkout\"}");
-            return null;
-        }
-
-        return selector;
-    }
-
     private static SloWindow? Window(SloSpecDto spec, FieldRules rules)
     {
         var bag = rules.Bag;
         var path = $"{spec.Path}.timeWindow";
         if (spec.TimeWindows is not { } windows)
         {
-            bag.Error(spec.At, path, "is required: one rolling or calendar window");
-            return null;
+            bag.Warning(spec.At, path, $"is not given: read as a rolling {Time.DurationText.Format(DefaultWindow)}, the period Sloth and the SRE Workbook's tiers assume; write timeWindow to choose");
+            return new RollingWindow(DefaultWindow);
         }
 
         if (windows.Count != 1)
@@ -227,6 +565,15 @@ internal static partial class OpenSloValidator
         {
             if (w.HasCalendar)
                 bag.Error(w.At, $"{w.Path}.calendar", "a rolling window has no calendar; drop calendar or set isRolling: false");
+            if (unit == 'M' && amount <= 1000)
+            {
+                // A rolling window needs one length; "a rolling month" is read as 30 days (see the README), and said so.
+                var days = RollingMonthDays * amount;
+                bag.Warning(durationText.At, durationText.Path,
+                    $"a rolling '{durationText.Text}' is read as {days}d (months vary in length); write {days}d, or a calendar month with isRolling: false, to say so");
+                return new RollingWindow(Duration.FromDays(days));
+            }
+
             return unit switch
             {
                 'm' => new RollingWindow(Duration.FromMinutes(amount)),
@@ -276,7 +623,7 @@ internal static partial class OpenSloValidator
 
     private static SloWindow? RollingError(YamlScalar text, char unit, FieldRules rules)
     {
-        rules.Error(text, $"a rolling window needs a fixed length, and '{unit}' ({(unit == 'M' ? "months" : unit == 'Q' ? "quarters" : "years")}) varies: use days (e.g. 28d) or a calendar window");
+        rules.Error(text, $"a rolling window needs a fixed length, and '{unit}' ({(unit == 'Q' ? "quarters" : "years")}) varies: use days (e.g. 90d) or a calendar window");
         return null;
     }
 
@@ -323,30 +670,27 @@ internal static partial class OpenSloValidator
         return null;
     }
 
-    private static BudgetingMethod? Budgeting(ObjectiveTargetDto o, string? method, FieldRules rules)
+    /// <param name="ratio">Whether the SLI is a ratioMetric, for which op and value are forbidden (as the specification's
+    /// validators say); a thresholdMetric SLI is refused on its own.</param>
+    private static BudgetingMethod? Budgeting(ObjectiveTargetDto o, string? method, bool ratio, FieldRules rules)
     {
-        if (o.Op is { } op)
-            rules.Error(op, "op and value belong to threshold metrics, which are not supported");
-        if (method != "Timeslices")
+        if (ratio)
+        {
+            foreach (var forbidden in new[] { o.Op, o.Value }.OfType<YamlScalar>())
+                rules.Error(forbidden, $"{forbidden.Path[(forbidden.Path.LastIndexOf('.') + 1)..]} is forbidden with a ratioMetric: op and value belong to thresholdMetric SLIs");
+        }
+
+        if (method is not ("Timeslices" or "RatioTimeslices"))
         {
             if (o.TimeSliceTarget is { } tst)
                 rules.Error(tst, "timeSliceTarget applies only with budgetingMethod: Timeslices");
             return BudgetingMethod.Occurrences;
         }
 
-        var sliceTarget = rules.Number(o.TimeSliceTarget);
-        if (o.TimeSliceTarget is null)
-            rules.Bag.Error(o.At, $"{o.Path}.timeSliceTarget", "is required with budgetingMethod: Timeslices");
-        else if (sliceTarget is { } st && !(st > 0 && st <= 1))
-        {
-            rules.Error(o.TimeSliceTarget, $"{FieldRules.Format(st)} is out of range: a slice target is a fraction in (0, 1]");
-            sliceTarget = null;
-        }
-
         Duration? slice = null;
         if (o.TimeSliceWindow is null)
         {
-            rules.Bag.Error(o.At, $"{o.Path}.timeSliceWindow", "is required with budgetingMethod: Timeslices");
+            rules.Bag.Error(o.At, $"{o.Path}.timeSliceWindow", $"is required with budgetingMethod: {method}");
         }
         else if (long.TryParse(o.TimeSliceWindow.Text, NumberStyles.None, CultureInfo.InvariantCulture, out var minutes) && minutes is > 0 and <= 1440)
         {
@@ -362,9 +706,28 @@ internal static partial class OpenSloValidator
             slice = rules.Duration(o.TimeSliceWindow);
         }
 
+        if (method == "RatioTimeslices")
+        {
+            if (o.TimeSliceTarget is { } tst)
+                rules.Error(tst, "timeSliceTarget applies only with budgetingMethod: Timeslices; RatioTimeslices averages the slices' ratios");
+            return slice is null || o.TimeSliceTarget is not null ? null : new RatioTimeslicesBudgeting(slice.Value);
+        }
+
+        var sliceTarget = rules.Number(o.TimeSliceTarget);
+        if (o.TimeSliceTarget is null)
+            rules.Bag.Error(o.At, $"{o.Path}.timeSliceTarget", "is required with budgetingMethod: Timeslices");
+        else if (sliceTarget is { } st && !(st > 0 && st <= 1))
+        {
+            rules.Error(o.TimeSliceTarget, $"{FieldRules.Format(st)} is out of range: a slice target is a fraction in (0, 1]");
+            sliceTarget = null;
+        }
+
         return sliceTarget is null || slice is null ? null : new TimeslicesBudgeting(sliceTarget.Value, slice.Value);
     }
 
     [GeneratedRegex("[^a-z0-9]+")]
     private static partial Regex SlugJunk();
+
+    [GeneratedRegex(@"^sum\s*\((?<inner>.*)\)$", RegexOptions.Singleline)]
+    private static partial Regex SumOf();
 }

@@ -97,6 +97,14 @@ internal sealed class YamlMap
 
     public string Child(string key) => Path.Length == 0 ? key : $"{Path}.{key}";
 
+    /// <summary>The text of scalar <paramref name="key"/> without claiming the key: for choosing how to read a document
+    /// (a key peeked at is still reported as unknown unless a reader asks for it).</summary>
+    public string? Peek(string key) =>
+        _node.Children.TryGetValue(new YamlScalarNode(key), out var value) && value is YamlScalarNode { Value: { Length: > 0 } text } && !IsNull(value) ? text : null;
+
+    /// <summary>Whether the mapping holds <paramref name="key"/> at all (null or not), without claiming it.</summary>
+    public bool Has(string key) => _node.Children.ContainsKey(new YamlScalarNode(key));
+
     /// <summary>The value of <paramref name="key"/> as a node, or null when absent or null.</summary>
     public YamlNode? Node(string key)
     {
