@@ -47,7 +47,23 @@ public sealed class LedgerBook(
     public async Task<IReadOnlyDictionary<ObjectiveId, Exception>> SyncAsync(
         IReadOnlyCollection<Objective> objectives, Instant at, Func<Objective, Instant> needFrom, CancellationToken cancellationToken)
     {
-        // A composite has no counters of its own: its components' ledgers serve it.
+        // A composite has no counters of its own: its components' ledgers serve it, so each of those reaches back as far as
+        // the composites it is part of need (a 30-day journey over a 28-day objective).
+        var reach = new Dictionary<ObjectiveId, Instant>();
+        foreach (var composite in objectives.Where(o => o.Indicator is CompositeIndicator))
+        {
+            var from = LedgerMeasurement.RetainFrom(composite, at);
+            foreach (var component in ((CompositeIndicator)composite.Indicator).Components)
+                reach[component.Objective] = reach.TryGetValue(component.Objective, out var known) ? Instant.Min(known, from) : from;
+        }
+
+        if (reach.Count > 0)
+        {
+            var own = needFrom;
+            needFrom = o => reach.TryGetValue(o.Id, out var r) ? Instant.Min(own(o), r) : own(o);
+            _compositeReach = reach;
+        }
+
         objectives = objectives.Where(o => o.Indicator is not CompositeIndicator).ToArray();
         await EnsureLoadedAsync(cancellationToken);
         await _sync.WaitAsync(cancellationToken);
@@ -77,7 +93,7 @@ public sealed class LedgerBook(
             {
                 lock (entry.Gate)
                 {
-                    entry.Ledger.PrepareFor(at, LedgerMeasurement.RetainFrom(entry.Objective, at));
+                    entry.Ledger.PrepareFor(at, Retain(entry.Objective, at));
                     slice.Add((entry, entry.Ledger.Plan(needFrom(entry.Objective), at, settledBefore)));
                 }
 
@@ -267,6 +283,16 @@ public sealed class LedgerBook(
     }
 
     private Exclusions Excluded(Objective objective, Instant from, Instant to) => corrections?.For(objective, from, to) ?? Exclusions.None;
+
+    // How far back the composites of the last full sync need each of their objectives (see SyncAsync).
+    private volatile IReadOnlyDictionary<ObjectiveId, Instant> _compositeReach = new Dictionary<ObjectiveId, Instant>();
+
+    /// <summary>Where a ledger may let go of its buckets: its own reach, or a composite's that holds it, if longer.</summary>
+    private Instant Retain(Objective objective, Instant at)
+    {
+        var own = LedgerMeasurement.RetainFrom(objective, at);
+        return _compositeReach.TryGetValue(objective.Id, out var reach) ? Instant.Min(own, reach) : own;
+    }
 
     /// <summary>
     /// A composite's measurement: every component's counts over the composite's windows, from the component's own

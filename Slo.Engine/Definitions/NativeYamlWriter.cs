@@ -121,10 +121,25 @@ public static partial class NativeYamlWriter
                 break;
         }
 
-        sb.Append(indent).Append("indicator:\n");
         const string deeper = indent + "    ";
+        if (o.Indicator is CompositeIndicator composite)
+        {
+            sb.Append(indent).Append("composite:\n").Append(indent).Append("  objectives:\n");
+            foreach (var c in composite.Components)
+            {
+                sb.Append(deeper).Append("- { objective: ").Append(Scalar(c.Objective.ToString()))
+                    .Append(", weight: ").Append(Number(c.Weight)).Append(" }\n");
+            }
+        }
+        else
+        {
+            sb.Append(indent).Append("indicator:\n");
+        }
+
         switch (o.Indicator)
         {
+            case CompositeIndicator:
+                break;
             case RatioIndicator r:
                 sb.Append(indent).Append("  ratio:\n");
                 if (r.Good is { } good)
@@ -161,11 +176,16 @@ public static partial class NativeYamlWriter
 
         var policy = o.Alerting;
         var defaultTiers = policy.Tiers.SequenceEqual(AlertTier.Defaults);
-        if (defaultTiers && policy.MinEvents == 0)
+        var defaultNoData = policy.NoDataAfter == AlertPolicy.DefaultNoDataAfter;
+        if (defaultTiers && policy.MinEvents == 0 && defaultNoData && policy.ExhaustionWithin is null)
             return;
         sb.Append(indent).Append("alerting:\n");
         if (policy.MinEvents > 0)
             sb.Append(indent).Append("  minEvents: ").Append(Number(policy.MinEvents)).Append('\n');
+        if (!defaultNoData)
+            sb.Append(indent).Append("  noDataAfter: ").Append(policy.NoDataAfter is { } silence ? DurationText.Format(silence) : "off").Append('\n');
+        if (policy.ExhaustionWithin is { } within)
+            sb.Append(indent).Append("  exhaustionWithin: ").Append(DurationText.Format(within)).Append('\n');
         if (defaultTiers)
         {
             sb.Append(indent).Append("  tiers: default\n");

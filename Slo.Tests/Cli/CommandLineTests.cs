@@ -134,7 +134,7 @@ public class CommandLineTests
     {
         var (exit, stdout, stderr) = await RunAsync("validate", ValidateCommandTests.RepositoryDefinitions());
         Assert.That(exit, Is.Zero, stderr);
-        Assert.That(stdout, Does.Contain("valid: 4 service(s)"));
+        Assert.That(stdout, Does.Contain("valid: 5 service(s)"));
     }
 
     [Test]

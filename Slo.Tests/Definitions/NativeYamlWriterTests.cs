@@ -38,6 +38,37 @@ public class NativeYamlWriterTests
         Assert.That(set.Services.Select(s => (s.Name, s.Gate, s.Corrections.Count)), Is.EqualTo(shipped.Services.Select(s => (s.Name, s.Gate, s.Corrections.Count))));
     }
 
+    [Test]
+    public void Write_CompositeAndConditionAlerts_LoadBackTheSame()
+    {
+        var original = DefinitionLoader.LoadText("""
+            apiVersion: slo/v1
+            kind: ServiceObjectives
+            service: cart
+            objectives:
+              - name: availability
+                target: 99.9
+                window: 30d
+                indicator: { ratio: { bad: 'e_total{job="cart"}', total: 'r_total{job="cart"}' } }
+                alerting: { noDataAfter: off, exhaustionWithin: 7d }
+              - name: checkout
+                target: 99.5
+                window: 30d
+                composite: { objectives: [ { objective: availability, weight: 2.5 } ] }
+                alerting: { noDataAfter: 5m }
+            """, "journey.yaml");
+        Assert.That(original.Diagnostics, Is.Empty);
+        var set = RoundTrip([.. original.Services]);
+        ObjectiveComparison.AssertSame(set.Objectives, original.Objectives);
+        Assert.Multiple(() =>
+        {
+            Assert.That(set.Find("cart", "checkout")!.Indicator, Is.EqualTo(original.Find("cart", "checkout")!.Indicator));
+            Assert.That(set.Find("cart", "availability")!.Alerting.NoDataAfter, Is.Null);
+            Assert.That(set.Find("cart", "availability")!.Alerting.ExhaustionWithin, Is.EqualTo(Duration.FromDays(7)));
+            Assert.That(set.Find("cart", "checkout")!.Alerting.NoDataAfter, Is.EqualTo(Duration.FromMinutes(5)));
+        });
+    }
+
     [TestCase("plain words")]
     [TestCase("it's \"quoted\" # not a comment: {x}")]
     [TestCase("  leading and trailing spaces  ")]

@@ -24,6 +24,11 @@ public class CompositeTests
               objectives:
                 - { objective: steady/availability, weight: 1 }
                 - { objective: leaky/availability, weight: 2 }
+          - name: short-and-long
+            target: 99.5
+            window: 30d
+            composite:
+              objectives: [ { objective: steady/availability }, { objective: gappy/availability-raw } ]
         """;
 
     [Test]
@@ -48,9 +53,15 @@ public class CompositeTests
             Assert.That(root.GetProperty("burnRates").GetProperty("1h").GetDouble(), Is.EqualTo(hour / 0.005).Within(1).Percent);
         });
 
+        // A component whose own window (7 days) is shorter than the composite's is still counted over the composite's.
+        using var mixed = JsonDocument.Parse(await host.GetStringAsync("/api/v1/objectives/journey/short-and-long"));
+        var both = (Ratio(Scenario.Truth("steady", Duration.FromDays(30))) + Ratio(Scenario.Truth("gappy", Duration.FromDays(30)))) / 2;
+        Assert.That(mixed.RootElement.GetProperty("state").GetString(), Is.EqualTo("ok"), mixed.RootElement.ToString());
+        Assert.That(1 - mixed.RootElement.GetProperty("sli").GetDouble(), Is.EqualTo(both).Within(1).Percent);
+
         // Its own gate checks, beside the other services' objectives.
         using var gate = JsonDocument.Parse(await host.GetStringAsync("/api/v1/services/journey/gate"));
         Assert.That(gate.RootElement.GetProperty("checks").EnumerateArray().Select(c => c.GetProperty("objective").GetString()).Distinct(),
-            Is.EqualTo(new[] { "journey/checkout" }));
+            Is.EqualTo(new[] { "journey/checkout", "journey/short-and-long" }));
     }
 }
