@@ -188,6 +188,8 @@ public sealed class EvaluationWorker(
                 _lastPrune = at;
                 var storage = storageOptions.Value;
                 var pruned = await history.PruneAsync(at - Duration.FromDays(storage.RetentionDays), at - Duration.FromHours(storage.FullResolutionHours), cancellationToken);
+                // The ledger's archive of past periods (what reports read) is kept as long as the history.
+                await ledgers.PruneArchiveAsync(at - Duration.FromDays(storage.RetentionDays), cancellationToken);
                 if (pruned > 0)
                     logger.LogInformation("Deleted {Rows} history rows (older than {Days} days, or not hourly and older than {Hours} hours)", pruned, storage.RetentionDays, storage.FullResolutionHours);
             }

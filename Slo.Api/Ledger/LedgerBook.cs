@@ -440,31 +440,65 @@ public sealed class LedgerBook(
     /// </summary>
     public async Task<Engine.Reports.ReportRow> ReportAsync(Objective objective, Interval period, DateTimeZone zone, Instant now, CancellationToken cancellationToken)
     {
-        var row = TryReport(objective, period, zone, now);
+        var row = await TryReportAsync(objective, period, zone, now, cancellationToken);
         if (row is not null)
             return row;
         var failures = await SyncAsync([objective], now, o => Instant.Min(period.Start, LedgerMeasurement.NeedFrom(o, now)), cancellationToken);
         if (failures.TryGetValue(objective.Id, out var failure))
             throw new LedgerGapException($"{objective.Id}: reading the period's event counts failed: {failure.Message}");
-        return TryReport(objective, period, zone, now) ?? throw new LedgerGapException($"{objective.Id}: the event counts do not reach back to {period.Start}");
+        // Stored before the next cycle lets the old buckets go from memory: they stay in the archive.
+        await SaveAsync(cancellationToken);
+        return await TryReportAsync(objective, period, zone, now, cancellationToken)
+               ?? throw new LedgerGapException($"{objective.Id}: the event counts do not reach back to {period.Start}");
     }
 
-    private Engine.Reports.ReportRow? TryReport(Objective objective, Interval period, DateTimeZone zone, Instant now)
+    private async Task<Engine.Reports.ReportRow?> TryReportAsync(Objective objective, Interval period, DateTimeZone zone, Instant now, CancellationToken cancellationToken)
     {
         if (!_entries.TryGetValue(objective.Id, out var entry) || !entry.Fits(objective))
             return null;
+        Instant knownFrom;
         lock (entry.Gate)
         {
             var ledger = entry.Ledger;
-            if (ledger.IsEmpty || ledger.KnownFrom > period.Start)
+            if (ledger.IsEmpty)
                 return null;
+            knownFrom = ledger.KnownFrom!.Value;
+            if (knownFrom <= period.Start)
+                return Report(entry.Ledger, null);
+        }
+
+        // Older than memory holds: the archive in SQL, when it reaches back to the period's start without a hole.
+        var chunks = await store.LoadArchiveAsync(objective.Id.ToString(), period.Start.ToUnixTimeMilliseconds(), knownFrom.ToUnixTimeMilliseconds(),
+            ArchiveChunkMs(entry.Ledger.Layout), cancellationToken);
+        var archive = EventLedger.Restore(entry.Ledger.Layout, chunks);
+        if (archive is null || archive.IsEmpty || archive.KnownFrom!.Value > period.Start || archive.KnownTo!.Value < knownFrom)
+            return null;
+        lock (entry.Gate)
+        {
+            return entry.Ledger.KnownFrom <= knownFrom ? Report(entry.Ledger, archive) : null;
+        }
+
+        Engine.Reports.ReportRow? Report(EventLedger ledger, EventLedger? older)
+        {
             var to = Instant.Min(period.End, ledger.Frontier(now));
             if (ledger.KnownTo < to)
                 return null;
             using var index = ledger.Index();
-            return Engine.Reports.PeriodReports.Compute(objective, period, zone, to, index.Sum, Excluded(objective, period.Start, to));
+            using var olderIndex = older?.Index();
+            var split = ledger.KnownFrom!.Value;
+            Func<Instant, Instant, EventCounts> sum = olderIndex is null
+                ? index.Sum
+                : (a, b) => (a < split ? olderIndex.Sum(a, Instant.Min(b, split)) : EventCounts.Empty) + (b > split ? index.Sum(Instant.Max(a, split), b) : EventCounts.Empty);
+            return Engine.Reports.PeriodReports.Compute(objective, period, zone, to, sum, Excluded(objective, period.Start, to));
         }
     }
+
+    /// <summary>The span of one stored chunk of a layout's coarsest part.</summary>
+    private static long ArchiveChunkMs(LedgerLayout layout) => LedgerLayout.ChunkBuckets * (long)layout.Buckets[0].TotalMilliseconds;
+
+    /// <summary>Deletes archived counts older than <paramref name="before"/> (Storage:RetentionDays).</summary>
+    public Task<int> PruneArchiveAsync(Instant before, CancellationToken cancellationToken) =>
+        store.PruneArchiveAsync(before.ToUnixTimeMilliseconds(), LedgerLayout.ChunkBuckets * 3_600_000L, cancellationToken);
 
     /// <summary>Chunks stored in one transaction: a cold start's whole ledgers are written a part at a time, so only
     /// one part's chunks (about 1.6 KB each while in flight) are held at once.</summary>
@@ -574,10 +608,14 @@ public sealed class LedgerBook(
         // Stored ledgers are read a group at a time: a restart holds one group's rows beside the ledgers, not all.
         foreach (var group in restoring.Chunk(LedgerStore.MaxLoad))
         {
-            var chunks = await store.LoadChunksAsync(group.Select(r => r.Objective.Id.ToString()).ToArray(), cancellationToken);
+            // Only what each ledger keeps is read into memory; the coarsest part's older chunks stay in SQL as the archive.
+            var from = group.Min(r => LedgerMeasurement.RetainFrom(r.Objective, at).ToUnixTimeMilliseconds() - ArchiveChunkMs(r.Layout));
+            var chunks = await store.LoadChunksAsync(group.Select(r => r.Objective.Id.ToString()).ToArray(), from, cancellationToken);
             foreach (var (objective, fingerprint, fine, layout) in group)
             {
-                if (chunks.TryGetValue(objective.Id.ToString(), out var stored) && EventLedger.Restore(layout, stored) is { } ledger)
+                var keepFrom = LedgerMeasurement.RetainFrom(objective, at).ToUnixTimeMilliseconds();
+                if (chunks.TryGetValue(objective.Id.ToString(), out var stored)
+                    && EventLedger.Restore(layout, stored.Where(c => c.Tier > 0 || c.StartMs + ArchiveChunkMs(layout) > keepFrom)) is { } ledger)
                     result[objective.Id] = _entries[objective.Id] = new Entry(objective, fingerprint, fine, ledger) { Anchor = at };
                 else
                     unknown.Add(objective);

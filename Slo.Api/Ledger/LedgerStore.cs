@@ -33,8 +33,10 @@ public sealed class LedgerStore(SqlDatabase database, IClock clock)
         return heads.Select(h => new StoredHead(h.ObjectiveId, h.Fingerprint, h.Buckets)).ToArray();
     }
 
-    /// <summary>The stored chunks of <paramref name="objectiveIds"/> (at most 500: SQL Server takes 2,100 parameters).</summary>
-    public async Task<IReadOnlyDictionary<string, List<LedgerChunk>>> LoadChunksAsync(IReadOnlyCollection<string> objectiveIds, CancellationToken cancellationToken)
+    /// <summary>The stored chunks of <paramref name="objectiveIds"/> (at most 500: SQL Server takes 2,100 parameters);
+    /// of the coarsest part only those starting at or after <paramref name="fromMs"/>: older ones are the archive, read
+    /// by reports (<see cref="LoadArchiveAsync"/>), not held in memory.</summary>
+    public async Task<IReadOnlyDictionary<string, List<LedgerChunk>>> LoadChunksAsync(IReadOnlyCollection<string> objectiveIds, long fromMs, CancellationToken cancellationToken)
     {
         if (objectiveIds.Count > MaxLoad)
             throw new ArgumentOutOfRangeException(nameof(objectiveIds), objectiveIds.Count, $"Load at most {MaxLoad} ledgers at once.");
@@ -43,8 +45,8 @@ public sealed class LedgerStore(SqlDatabase database, IClock clock)
             return result;
         await using var connection = await database.OpenAsync(cancellationToken);
         var rows = await connection.QueryAsync<(string ObjectiveId, long Tier, long ChunkStart, byte[] Counts)>(new CommandDefinition(
-            "SELECT objective_id, tier, chunk_start, counts FROM ledger_chunks WHERE objective_id IN @Ids",
-            new { Ids = objectiveIds },
+            "SELECT objective_id, tier, chunk_start, counts FROM ledger_chunks WHERE objective_id IN @Ids AND (tier > 0 OR chunk_start >= @From)",
+            new { Ids = objectiveIds, From = fromMs },
             cancellationToken: cancellationToken));
         foreach (var (id, tier, start, counts) in rows)
         {
@@ -55,6 +57,26 @@ public sealed class LedgerStore(SqlDatabase database, IClock clock)
 
         return result;
     }
+
+    /// <summary>The stored chunks of the coarsest part of one ledger that overlap [fromMs, toMs): the archive that
+    /// reports over periods older than the ledger holds in memory are sums of.</summary>
+    public async Task<IReadOnlyList<LedgerChunk>> LoadArchiveAsync(string objectiveId, long fromMs, long toMs, long chunkMs, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        var rows = await connection.QueryAsync<(long ChunkStart, byte[] Counts)>(new CommandDefinition(
+            "SELECT chunk_start, counts FROM ledger_chunks WHERE objective_id = @Id AND tier = 0 AND chunk_start > @From AND chunk_start < @To ORDER BY chunk_start",
+            new { Id = objectiveId, From = fromMs - chunkMs, To = toMs },
+            cancellationToken: cancellationToken));
+        return rows.Select(r => new LedgerChunk(0, r.ChunkStart, Decode(r.Counts))).ToArray();
+    }
+
+    /// <summary>Deletes archived chunks (coarsest part) that end before <paramref name="beforeMs"/>; returns how many.</summary>
+    public Task<int> PruneArchiveAsync(long beforeMs, long maxChunkMs, CancellationToken cancellationToken) =>
+        database.WriteAsync("ledger", (connection, transaction) => connection.ExecuteAsync(new CommandDefinition(
+            "DELETE FROM ledger_chunks WHERE tier = 0 AND chunk_start < @Before",
+            new { Before = beforeMs - maxChunkMs },
+            transaction,
+            cancellationToken: cancellationToken)), cancellationToken);
 
     /// <summary>The most ledgers <see cref="LoadChunksAsync"/> reads at once.</summary>
     public const int MaxLoad = 500;
@@ -96,11 +118,37 @@ public sealed class LedgerStore(SqlDatabase database, IClock clock)
                 .ToArray();
             if (dropped.Length > 0)
             {
+                // The coarsest part keeps its chunks before the range it holds: they are the archive that reports over
+                // past periods read. Finer parts keep only what they hold.
                 await connection.ExecuteAsync(new CommandDefinition(
-                    "DELETE FROM ledger_chunks WHERE objective_id = @Id AND tier = @Tier AND (chunk_start + @ChunkMs <= @From OR chunk_start >= @To)",
+                    """
+                    DELETE FROM ledger_chunks WHERE objective_id = @Id AND tier = @Tier
+                    AND ((tier > 0 AND (chunk_start + @ChunkMs <= @From OR chunk_start >= @To)) OR (tier = 0 AND @To > @From AND chunk_start >= @To))
+                    """,
                     dropped,
                     transaction,
                     cancellationToken: cancellationToken));
+            }
+
+            // A coarsest-part chunk whose front the ledger let go keeps those buckets from the stored chunk (the archive).
+            foreach (var change in changes.Where(c => !c.Replace))
+            {
+                foreach (var chunk in change.Chunks.Where(k => k.Tier == 0 && float.IsNaN(k.Counts[0])))
+                {
+                    var old = await connection.QuerySingleOrDefaultAsync<byte[]>(new CommandDefinition(
+                        "SELECT counts FROM ledger_chunks WHERE objective_id = @Id AND tier = 0 AND chunk_start = @Start",
+                        new { Id = change.ObjectiveId, Start = chunk.StartMs },
+                        transaction,
+                        cancellationToken: cancellationToken));
+                    if (old is null)
+                        continue;
+                    var kept = Decode(old);
+                    for (var i = 0; i < chunk.Counts.Length && i < kept.Length; i++)
+                    {
+                        if (float.IsNaN(chunk.Counts[i]) && !float.IsNaN(kept[i]))
+                            chunk.Counts[i] = kept[i];
+                    }
+                }
             }
 
             var rows = changes.SelectMany(c => c.Chunks.Select(k => new { Id = c.ObjectiveId, k.Tier, Start = k.StartMs, Counts = Encode(k.Counts) })).ToArray();

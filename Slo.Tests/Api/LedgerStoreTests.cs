@@ -50,11 +50,11 @@ public class LedgerStoreTests(string provider)
         return new LedgerChanges(_id, "fp", Layout, replace, ledger.TakeDirtyChunks(), shrunk ? ledger.HeldRanges() : null);
     }
 
-    private async Task<EventLedger?> Reload()
+    private async Task<EventLedger?> Reload(Instant? from = null)
     {
         var head = (await _store.LoadHeadsAsync(CancellationToken.None)).Single(s => s.ObjectiveId == _id);
         Assert.That(head.Buckets, Is.EqualTo(Layout.Describe()));
-        var chunks = await _store.LoadChunksAsync([_id, "other/absent"], CancellationToken.None);
+        var chunks = await _store.LoadChunksAsync([_id, "other/absent"], from?.ToUnixTimeMilliseconds() ?? long.MinValue, CancellationToken.None);
         Assert.That(chunks.Keys, Is.EqualTo(new[] { _id }));
         return EventLedger.Restore(Layout, chunks[_id]);
     }
@@ -71,9 +71,10 @@ public class LedgerStoreTests(string provider)
     }
 
     [Test]
-    public async Task SaveAsync_AfterCompactionAndTrim_DropsChunksOutsideAndStaysContiguous()
+    public async Task SaveAsync_AfterCompactionAndTrim_StaysContiguous_AndKeepsTheCoarsestPartBeforeAsTheArchive()
     {
         var ledger = Filled(Now, 0);
+        var original = Filled(Now, 0);
         await _store.SaveAsync([Changes(ledger, replace: true)], CancellationToken.None);
         var later = Now + Duration.FromHours(10);
         ledger.PrepareFor(later, later - Duration.FromDays(20));
@@ -81,10 +82,25 @@ public class LedgerStoreTests(string provider)
             ledger.Write(range, Enumerable.Range(0, range.Buckets).Select(_ => EventCounts.FromTotalAndBad(50, 1)).ToArray());
         await _store.SaveAsync([Changes(ledger, replace: false)], CancellationToken.None);
 
-        var restored = await Reload();
-        Assert.That(restored, Is.Not.Null, "no chunk of a dropped or merged bucket survived");
-        Assert.That(restored!.KnownFrom, Is.EqualTo(ledger.KnownFrom));
+        // What the ledger keeps reads back as one contiguous ledger (from the chunk holding its first bucket on), whatever
+        // lies before it.
+        var chunkMs = LedgerLayout.ChunkBuckets * (long)Layout.Buckets[0].TotalMilliseconds;
+        var restored = await Reload(later - Duration.FromDays(20) - Duration.FromMilliseconds(chunkMs));
+        Assert.That(restored, Is.Not.Null, "no chunk of a dropped or merged bucket survived in what is loaded");
+        Assert.That(restored!.KnownFrom, Is.LessThanOrEqualTo(ledger.KnownFrom!.Value));
         Assert.That(restored.Sum(later - Duration.FromDays(20), later), Is.EqualTo(ledger.Sum(later - Duration.FromDays(20), later)));
+
+        // What it let go is still in SQL, the buckets of the chunk cut in two included, with the counts first stored.
+        var from = Now - Duration.FromDays(30);
+        var archive = EventLedger.Restore(Layout, await _store.LoadArchiveAsync(_id, from.ToUnixTimeMilliseconds(), ledger.KnownFrom!.Value.ToUnixTimeMilliseconds(), chunkMs, CancellationToken.None));
+        Assert.That(archive, Is.Not.Null);
+        Assert.That(archive!.KnownFrom, Is.LessThanOrEqualTo(from));
+        Assert.That(archive.KnownTo, Is.GreaterThanOrEqualTo(ledger.KnownFrom!.Value));
+        Assert.That(archive.Sum(from, ledger.KnownFrom!.Value), Is.EqualTo(original.Sum(from, ledger.KnownFrom!.Value)));
+
+        Assert.That(await _store.PruneArchiveAsync(Now.ToUnixTimeMilliseconds(), chunkMs, CancellationToken.None), Is.GreaterThan(0));
+        Assert.That(await _store.LoadArchiveAsync(_id, from.ToUnixTimeMilliseconds(), (Now - Duration.FromDays(5)).ToUnixTimeMilliseconds(), chunkMs, CancellationToken.None),
+            Is.Empty, "older than the retention: pruned");
     }
 
     [Test]

@@ -170,6 +170,28 @@ public class ReportTests
         return (exit, stdout.ToString(), stderr.ToString());
     }
 
+    [Test]
+    public async Task QuarterReport_AfterItWasMade_NeverChanges_EvenWithPrometheusGone()
+    {
+        var first = Row(await Report("period=quarter&at=2026-07-15"), "nyc/availability");
+        // A cycle lets the old buckets go from memory; they stay in the archive in SQL.
+        await _host.Get<EvaluationWorker>().RunCycleAsync(CancellationToken.None);
+
+        // The same database, a Prometheus that answers nothing: the report is read from the archive.
+        var directory = _host.Directory;
+        await using var again = await SloHost.StartAsync(new Uri($"http://127.0.0.1:{PrometheusServer.FreePort()}/"), directory + "-copy",
+            SloHost.ClockAt(PolicyEnvironment.Now), definitions: PolicyEnvironment.Definitions, extra: [$"--Storage:ConnectionString=Data Source={Path.Combine(directory, "slo.db")}"]);
+        await again.Get<EvaluationWorker>().RunCycleAsync(CancellationToken.None);
+        using var http = new HttpClient { BaseAddress = new Uri(again.App.Urls.First()) };
+        using var response = await http.GetAsync("/api/v1/services/nyc/report?period=quarter&at=2026-07-15");
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK), text);
+        using var doc = JsonDocument.Parse(text);
+        var second = Row(doc.RootElement.Clone(), "nyc/availability");
+        Assert.That(second.GetProperty("events").ToString(), Is.EqualTo(first.GetProperty("events").ToString()));
+        Assert.That(second.GetProperty("sli").GetDouble(), Is.EqualTo(first.GetProperty("sli").GetDouble()));
+    }
+
     [TestCase("period=fortnight", "'period' 'fortnight' is not week, month, quarter or year")]
     [TestCase("at=15.10.2026", "is not an ISO date")]
     [TestCase("timeZone=Mars/Olympus", "is not an IANA time zone")]
