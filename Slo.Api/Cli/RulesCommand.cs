@@ -1,5 +1,4 @@
 using System.CommandLine;
-using Slo.Api.Definitions;
 using Slo.Engine.Definitions;
 using Slo.Engine.Rules;
 
@@ -8,11 +7,7 @@ namespace Slo.Api.Cli;
 /// <summary><c>slo rules [DIR]</c>: prints Prometheus recording and alerting rules for the definitions in DIR.</summary>
 public sealed class RulesCommand : Command
 {
-    private readonly Argument<string> _directory = new("DIR")
-    {
-        Description = "The folder of definitions: every *.yaml and *.yml file below it is read.",
-        DefaultValueFactory = _ => DefinitionsOptions.DefaultPath,
-    };
+    private readonly Argument<string> _directory = SloCommandLine.DefinitionsArgument();
 
     public RulesCommand()
         : base("rules", "Prints Prometheus recording and alerting rules for the definitions in DIR (exit 1 when they are invalid).")

@@ -67,6 +67,13 @@ public static class SloCommandLine
         return UsageError;
     }
 
+    /// <summary>The <c>DIR</c> of verbs that read definitions, by default where <c>slo serve</c> reads them.</summary>
+    internal static Argument<string> DefinitionsArgument() => new("DIR")
+    {
+        Description = "The folder of definitions: every *.yaml and *.yml file below it is read.",
+        DefaultValueFactory = _ => Definitions.DefinitionsOptions.DefaultPath,
+    };
+
     /// <summary>GETs <paramref name="path"/> of a running service; null, after saying why on stderr, when it cannot be reached.</summary>
     internal static async Task<HttpResponseMessage?> AskAsync(HttpClient http, Uri url, string path, string verb, TextWriter stderr, CancellationToken cancellationToken)
     {

@@ -1,5 +1,4 @@
 using System.CommandLine;
-using Slo.Api.Definitions;
 using Slo.Engine.Definitions;
 
 namespace Slo.Api.Cli;
@@ -7,11 +6,7 @@ namespace Slo.Api.Cli;
 /// <summary><c>slo validate [DIR]</c>: prints every problem as <c>file:line:column: field: message</c> on stderr.</summary>
 public sealed class ValidateCommand : Command
 {
-    private readonly Argument<string> _directory = new("DIR")
-    {
-        Description = "The folder of definitions: every *.yaml and *.yml file below it is read.",
-        DefaultValueFactory = _ => DefinitionsOptions.DefaultPath,
-    };
+    private readonly Argument<string> _directory = SloCommandLine.DefinitionsArgument();
 
     public ValidateCommand()
         : base("validate", "Checks the definitions in DIR: exit 0 when valid, 1 with every error as file:line:column: on stderr.")
