@@ -48,7 +48,8 @@ internal sealed record LedgerOptions(int Objectives = 1000, int Minutes = 5, boo
 internal static class LedgerBenchmark
 {
     public const int MaxRuleObjectives = 2000;
-    private const int Jobs = 20, InstancesPerJob = 20, RecentDays = 3;
+    internal const int Jobs = 20;
+    private const int InstancesPerJob = 20, RecentDays = 3;
     private static readonly TimeSpan Baseline = TimeSpan.FromMinutes(1);
 
     /// <summary>How each figure was obtained, printed under the table.</summary>
@@ -60,9 +61,14 @@ internal static class LedgerBenchmark
         "Same selectors everywhere (each objective adds bench_variant!=\"vN\" so no two queries are alike); Sloth and Pyrra have no calendar windows, so the service's calendar-month objectives (every fifth) are 30 days there.",
     ];
 
-    public static async Task<int> RunAsync(LedgerOptions options)
+    public static Task<int> RunAsync(LedgerOptions options) => InWorkDirectoryAsync("slo-ledger-", (work, token) => RunAsync(options, work, token));
+
+    /// <summary>
+    /// Runs <paramref name="run"/> in a fresh temporary folder that is removed afterwards. Ctrl-C and SIGTERM cancel
+    /// the run, so Prometheus and the services are stopped and the data removed; the exit code is then 130.
+    /// </summary>
+    internal static async Task<int> InWorkDirectoryAsync(string prefix, Func<string, CancellationToken, Task<int>> run)
     {
-        // Ctrl-C and SIGTERM cancel the run, so Prometheus and the service are stopped and the data removed.
         using var cancel = new CancellationTokenSource();
         void Cancel(PosixSignalContext context)
         {
@@ -72,11 +78,11 @@ internal static class LedgerBenchmark
 
         using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Cancel);
         using var terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Cancel);
-        var work = Path.Combine(Path.GetTempPath(), "slo-ledger-" + Guid.NewGuid().ToString("N")[..8]);
+        var work = Path.Combine(Path.GetTempPath(), prefix + Guid.NewGuid().ToString("N")[..8]);
         Directory.CreateDirectory(work);
         try
         {
-            return await RunAsync(options, work, cancel.Token);
+            return await run(work, cancel.Token);
         }
         catch (OperationCanceledException) when (cancel.IsCancellationRequested)
         {
@@ -136,7 +142,7 @@ internal static class LedgerBenchmark
     /// recordings: Sloth's 30-day figure averages that recording over 30 days, and without its history it would read
     /// almost nothing. Returns the traffic (for the live exporter) and a line describing the data.
     /// </summary>
-    private static async Task<(RealisticTraffic Traffic, string Summary)> BackfillAsync(
+    internal static async Task<(RealisticTraffic Traffic, string Summary)> BackfillAsync(
         LedgerOptions options, IReadOnlyList<LedgerObjective> sloth, string work, string tsdb, CancellationToken cancellationToken)
     {
         var now = NodaTime.SystemClock.Instance.GetCurrentInstant();
@@ -164,7 +170,7 @@ internal static class LedgerBenchmark
     }
 
     /// <summary>A live exporter of the traffic on a free loopback port, as the integration tests run one.</summary>
-    private static async Task<WebApplication> StartExporterAsync(RealisticTraffic traffic)
+    internal static async Task<WebApplication> StartExporterAsync(RealisticTraffic traffic)
     {
         var exporter = LoopbackApp.Create();
         exporter.MapGet("/metrics", () => Results.Text(traffic.Exposition(NodaTime.SystemClock.Instance.GetCurrentInstant()), "text/plain; version=0.0.4"));

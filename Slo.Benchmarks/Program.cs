@@ -2,6 +2,7 @@ using System.Globalization;
 using Slo.Benchmarks;
 
 // usage: Slo.Benchmarks ledger [OBJECTIVES] [MINUTES] [--service-only] [--days=N]
+//        Slo.Benchmarks replicas [OBJECTIVES] [MINUTES] [--days=N]
 //        Slo.Benchmarks http [OBJECTIVES] [SECONDS] [CONNECTIONS]
 var mode = args.Length > 0 ? args[0] : "ledger";
 switch (mode)
@@ -13,7 +14,9 @@ switch (mode)
         return await HttpBenchmark.RunAsync(count, seconds, connections);
     case "ledger":
         return await LedgerBenchmark.RunAsync(LedgerOptions.Parse(args[1..]));
+    case "replicas":
+        return await ReplicaBenchmark.RunAsync(LedgerOptions.Parse(args[1..]));
     default:
-        Console.Error.WriteLine($"unknown benchmark '{mode}'; known: ledger, http");
+        Console.Error.WriteLine($"unknown benchmark '{mode}'; known: ledger, replicas, http");
         return 2;
 }

@@ -51,7 +51,7 @@ internal static class ServiceRun
         }
     }
 
-    private static Process Start(Uri url, Uri prometheus, string definitions, string work, StreamWriter log)
+    internal static Process Start(Uri url, Uri prometheus, string definitions, string work, StreamWriter log, params string[] extra)
     {
         var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var arg in new[]
@@ -59,7 +59,7 @@ internal static class ServiceRun
                      Path.Combine(AppContext.BaseDirectory, "slo.dll"), "serve", $"--urls={url.ToString().TrimEnd('/')}", $"--Prometheus:Url={prometheus}",
                      $"--Definitions:Path={definitions}", $"--Storage:ConnectionString=Data Source={Path.Combine(work, "slo.db")}",
                      "--Evaluation:Interval=30s", "--History:Backfill=false", "--Logging:LogLevel:Default=Warning",
-                 })
+                 }.Concat(extra))
         {
             info.ArgumentList.Add(arg);
         }
@@ -102,7 +102,7 @@ internal static class ServiceRun
     }
 
     /// <summary>Polls /health/ready every 100 ms, so the cold start ends within 100 ms of the first cycle; prints progress every minute.</summary>
-    private static async Task WaitReadyAsync(HttpClient http, Process slo, SamplesProxy proxy, Stopwatch clock, string logPath, CancellationToken cancellationToken)
+    internal static async Task WaitReadyAsync(HttpClient http, Process slo, SamplesProxy proxy, Stopwatch clock, string logPath, CancellationToken cancellationToken)
     {
         var progress = TimeSpan.FromMinutes(1);
         while (true)
@@ -146,11 +146,11 @@ internal static class ServiceRun
         }
     }
 
-    private static async Task<MetricsText> MetricsAsync(HttpClient http, CancellationToken cancellationToken) =>
+    internal static async Task<MetricsText> MetricsAsync(HttpClient http, CancellationToken cancellationToken) =>
         MetricsText.Parse(await http.GetStringAsync("metrics", cancellationToken));
 
     /// <summary>VmRSS and VmHWM (peak resident set) of a process, in KiB.</summary>
-    private static (long Rss, long Hwm) Memory(int pid)
+    internal static (long Rss, long Hwm) Memory(int pid)
     {
         var lines = File.ReadAllLines($"/proc/{pid}/status");
         long Field(string name) => long.Parse(

@@ -39,6 +39,8 @@ public sealed class AlertDispatcher(
     IClock clock,
     IOptions<AlertingOptions> options,
     Metrics.SloMetrics metrics,
+    DeliveryClaims claims,
+    Cluster.ClusterMembership cluster,
     ILogger<AlertDispatcher> logger) : BackgroundService
 {
     public const string HttpClientName = "alerting";
@@ -82,19 +84,24 @@ public sealed class AlertDispatcher(
         await tracker.EnsureLoadedAsync(cancellationToken);
         var o = options.Value;
         var now = clock.Now();
-        var records = tracker.Snapshot();
+        // With several replicas, each delivers the alerts of the objectives it evaluates.
+        var records = tracker.Snapshot().Where(r => cluster.Owns(r.ObjectiveId)).ToArray();
         var sent = 0;
 
         if (o.AlertmanagerUrl.Length > 0 && Due("alertmanager", now))
         {
             var resend = o.GetResendInterval();
-            var due = records.Where(r => r.State == AlertRecord.Firing ? r.LastSentAt is not { } last || now - last >= resend : !r.ResolutionSent).ToArray();
+            // Firing alerts are sent again and again (Alertmanager takes them as one); a resolution is sent once, claimed first.
+            var firing = records.Where(r => r.State == AlertRecord.Firing && (r.LastSentAt is not { } last || now - last >= resend));
+            var (resolutions, claimed) = await ClaimAsync(records.Where(r => r.State == AlertRecord.Resolved && !r.ResolutionSent).ToArray(), "resolved", "alertmanager", now, cancellationToken);
+            var due = firing.Concat(resolutions).ToArray();
             if (due.Length > 0)
             {
                 var alerts = due.Select(r => ToAlert(r, now, resend * 4)).OfType<PostableAlert>().ToArray();
                 var url = new Uri(new Uri(o.AlertmanagerUrl.TrimEnd('/') + "/"), "api/v2/alerts");
                 if (await SendAsync("alertmanager", url, JsonSerializer.SerializeToUtf8Bytes(alerts, Json), null, now, cancellationToken))
                 {
+                    await claims.MarkSentAsync(claimed, now, cancellationToken);
                     await tracker.MarkAsync(due, r =>
                     {
                         if (r.State == AlertRecord.Firing)
@@ -115,13 +122,15 @@ public sealed class AlertDispatcher(
                 continue;
             var starts = records.Where(r => r.State == AlertRecord.Firing && !r.WebhookFiringSent).ToArray();
             var ends = records.Where(r => r.State == AlertRecord.Resolved && !r.WebhookResolvedSent).ToArray();
-            foreach (var (batch, status) in new[] { (starts, "firing"), (ends, "resolved") })
+            foreach (var (candidates, status) in new[] { (starts, "firing"), (ends, "resolved") })
             {
+                var (batch, claimed) = await ClaimAsync(candidates, status, target, now, cancellationToken);
                 if (batch.Length == 0)
                     continue;
                 var body = JsonSerializer.SerializeToUtf8Bytes(new WebhookPayload(status, batch.Select(r => ToAlert(r, now, null)).OfType<PostableAlert>().ToArray()), Json);
                 if (await SendAsync(target, new Uri(hook.Url), body, hook.Secret, now, cancellationToken))
                 {
+                    await claims.MarkSentAsync(claimed, now, cancellationToken);
                     // With several webhooks, each start or end is delivered at least once to each: a failing one
                     // keeps the flag down and the others may hear it again.
                     if (i == o.Webhooks.Count - 1)
@@ -141,6 +150,20 @@ public sealed class AlertDispatcher(
         }
 
         return sent;
+    }
+
+    /// <summary>
+    /// Claims each transition of <paramref name="records"/> for <paramref name="target"/> in SQL before it is sent, so
+    /// that two replicas (one taking over from the other) never both send it; returns the records this replica may send.
+    /// </summary>
+    private async Task<(AlertRecord[] Records, IReadOnlyList<DeliveryClaims.Delivery> Claimed)> ClaimAsync(
+        AlertRecord[] records, string kind, string target, Instant now, CancellationToken cancellationToken)
+    {
+        if (records.Length == 0)
+            return ([], []);
+        var wanted = records.ToDictionary(r => new DeliveryClaims.Delivery(r.ObjectiveId, r.TierKey, r.StartedAt, kind, target));
+        var claimed = await claims.ClaimAsync(wanted.Keys, cluster.ReplicaId, now, cancellationToken);
+        return (claimed.Select(d => wanted[d]).ToArray(), claimed);
     }
 
     /// <summary>The HMAC-SHA256 signature header value of a webhook body.</summary>

@@ -11,7 +11,7 @@ namespace Slo.Api.Alerting;
 /// so that a restart continues the same incident (same start, so Alertmanager sees the same alert, not a new page)
 /// and still delivers a resolution it owed. Stale or failed evaluations change nothing: no data is no evidence.
 /// </summary>
-public sealed class AlertTracker(AlertStateStore store, DefinitionCatalog catalog, StatusBoard board, ILogger<AlertTracker> logger)
+public sealed class AlertTracker(AlertStateStore store, DefinitionCatalog catalog, StatusBoard board, Cluster.ClusterMembership cluster, ILogger<AlertTracker> logger)
 {
     private readonly Dictionary<(string Objective, string Tier), AlertRecord> _records = [];
     private readonly Lock _lock = new();
@@ -52,6 +52,27 @@ public sealed class AlertTracker(AlertStateStore store, DefinitionCatalog catalo
         logger.LogInformation("Loaded {Count} alert states ({Firing} firing)", records.Count, records.Count(r => r.State == AlertRecord.Firing));
     }
 
+    /// <summary>
+    /// Reads the stored states again and takes those of the objectives <paramref name="replace"/> picks: with several
+    /// replicas, each keeps the records of the objectives it evaluates in memory (it alone changes them) and reads the
+    /// others' from SQL, and takes over a shard's records from SQL when it takes the shard.
+    /// </summary>
+    public async Task RefreshAsync(Func<string, bool> replace, CancellationToken cancellationToken)
+    {
+        var records = await store.AllAsync(cancellationToken);
+        lock (_lock)
+        {
+            foreach (var key in _records.Keys.Where(k => replace(k.Objective)).ToArray())
+                _records.Remove(key);
+            foreach (var r in records.Where(r => replace(r.ObjectiveId)))
+            {
+                _records[(r.ObjectiveId, r.TierKey)] = r;
+                if (r.State == AlertRecord.Firing && FindObjective(r.ObjectiveId) is { } o)
+                    board.RestoreFiringSince(o.Id, r.TierKey, r.StartedAt);
+            }
+        }
+    }
+
     /// <summary>Applies one evaluation cycle: starts and resolves incidents; returns the records that changed.</summary>
     public async Task<IReadOnlyList<AlertRecord>> ApplyAsync(IReadOnlyCollection<ObjectiveStatus> statuses, CancellationToken cancellationToken)
     {
@@ -88,7 +109,7 @@ public sealed class AlertTracker(AlertStateStore store, DefinitionCatalog catalo
             var at = statuses.Select(s => s.EvaluatedAt).DefaultIfEmpty(Instant.MinValue).Max();
             foreach (var (key, record) in _records)
             {
-                if (record.State == AlertRecord.Firing && !live.Contains(key) && at != Instant.MinValue)
+                if (record.State == AlertRecord.Firing && !live.Contains(key) && at != Instant.MinValue && cluster.Owns(key.Objective))
                 {
                     Resolve(record, at);
                     changed.Add(record.Copy());

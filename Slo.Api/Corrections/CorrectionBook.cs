@@ -49,6 +49,25 @@ public sealed class CorrectionBook(DefinitionCatalog catalog, CorrectionStore st
         }
     }
 
+    /// <summary>Reads the API's corrections again (another replica may have posted or ended one); budgets are recomputed
+    /// only when something changed.</summary>
+    public async Task RefreshAsync(CancellationToken cancellationToken)
+    {
+        var stored = await store.ActiveAsync(cancellationToken);
+        await _load.WaitAsync(cancellationToken);
+        try
+        {
+            if (_stored is not null && _stored.Select(c => c.Id).SequenceEqual(stored.Select(c => c.Id), StringComparer.Ordinal))
+                return;
+            _stored = stored;
+            Changed();
+        }
+        finally
+        {
+            _load.Release();
+        }
+    }
+
     /// <summary>Stores a correction posted through the API and puts it in force at once.</summary>
     public async Task AddAsync(Correction correction, CancellationToken cancellationToken)
     {

@@ -29,6 +29,8 @@ public sealed class EvaluationWorker(
     Metrics.SloMetrics metrics,
     Alerting.AlertTracker alerts,
     Corrections.CorrectionBook corrections,
+    Cluster.ClusterMembership cluster,
+    Cluster.SharedState shared,
     ILogger<EvaluationWorker> logger) : BackgroundService
 {
     private static readonly Duration PruneEvery = Duration.FromHours(1);
@@ -79,7 +81,7 @@ public sealed class EvaluationWorker(
     {
         if (board.LastCycle is not { } cycle)
             return;
-        foreach (var objective in objectives)
+        foreach (var objective in objectives.Where(o => cluster.Owns(o.Id)))
         {
             if (board.Get(objective.Id) is not { State: ObjectiveState.Ok or ObjectiveState.NoData } current || current.EvaluatedAt != cycle.At)
                 continue;
@@ -101,10 +103,14 @@ public sealed class EvaluationWorker(
         await alerts.EnsureLoadedAsync(cancellationToken);
         // So are the corrections posted through the API: every figure leaves their periods out.
         await corrections.EnsureLoadedAsync(cancellationToken);
+        // With several replicas: this cycle evaluates the objectives of the shards this replica holds now.
+        var change = await cluster.BalanceAsync(cancellationToken);
+        if (cluster.Enabled)
+            await TakeOverAsync(change, cancellationToken);
         var at = clock.Now();
         var started = Stopwatch.GetTimestamp();
         var (requestsBefore, samplesBefore) = (cost.Requests, cost.SamplesRead);
-        var objectives = catalog.Current.Objectives;
+        IReadOnlyList<Objective> objectives = cluster.Enabled ? catalog.Current.Objectives.Where(o => cluster.Owns(o.Id)).ToArray() : catalog.Current.Objectives;
         IReadOnlyDictionary<ObjectiveId, Exception> failures;
         try
         {
@@ -156,6 +162,8 @@ public sealed class EvaluationWorker(
             logger.LogError(e, "Storing the event ledgers failed");
         }
 
+        if (cluster.Enabled)
+            statuses = await PublishAsync(statuses, cancellationToken);
         await RecordAsync(statuses, at, cancellationToken);
         try
         {
@@ -173,6 +181,38 @@ public sealed class EvaluationWorker(
         };
         board.CompleteCycle(summary, statuses.ToArray());
         return summary;
+    }
+
+    /// <summary>
+    /// With several replicas, before a cycle: the ledgers and alert states of shards taken over continue from what their
+    /// last holder stored, and the ledgers of objectives held elsewhere leave memory.
+    /// </summary>
+    private async Task TakeOverAsync(Cluster.ShardChange change, CancellationToken cancellationToken)
+    {
+        var acquired = change.Acquired.Count > 0 ? new HashSet<int>(change.Acquired) : null;
+        await ledgers.HandOverAsync(id => cluster.Owns(id) && acquired?.Contains(cluster.ShardOf(id)) != true, cancellationToken);
+        if (acquired is not null)
+            await alerts.RefreshAsync(id => acquired.Contains(Cluster.ShardMap.ShardOf(catalog.Current, id, cluster.Shards)), cancellationToken);
+    }
+
+    /// <summary>
+    /// With several replicas, after a cycle: the statuses of the shards still held go to SQL for the other replicas;
+    /// those of a shard lost meanwhile (this replica stalled past its lease) are dropped, since another replica holds it.
+    /// </summary>
+    private async Task<List<ObjectiveStatus>> PublishAsync(List<ObjectiveStatus> statuses, CancellationToken cancellationToken)
+    {
+        var held = await cluster.ConfirmAsync(cancellationToken);
+        var kept = statuses.Where(s => held.Contains(cluster.ShardOf(s.Id))).ToList();
+        try
+        {
+            await shared.PublishAsync(kept, cancellationToken);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            logger.LogError(e, "Publishing the statuses for the other replicas failed");
+        }
+
+        return kept;
     }
 
     private async Task RecordAsync(IEnumerable<ObjectiveStatus> statuses, Instant at, CancellationToken cancellationToken)

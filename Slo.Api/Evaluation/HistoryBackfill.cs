@@ -50,6 +50,7 @@ public sealed class HistoryBackfill(
     StatusBoard board,
     IClock clock,
     IOptions<HistoryOptions> options,
+    Cluster.ClusterMembership cluster,
     ILogger<HistoryBackfill> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -66,7 +67,8 @@ public sealed class HistoryBackfill(
             // A batch of objectives at a time: their ledgers are extended in shared requests, and the worker's cycle
             // never waits long for the ledger.
             await Parallel.ForEachAsync(
-                catalog.Current.Objectives.Chunk(25),
+                // With several replicas, each fills in the history of the objectives it evaluates.
+                catalog.Current.Objectives.Where(o => cluster.Owns(o.Id)).Chunk(25),
                 new ParallelOptions { MaxDegreeOfParallelism = options.Value.BackfillConcurrency, CancellationToken = stoppingToken },
                 async (batch, token) => Interlocked.Add(ref total, await BackfillAsync(batch, now, step, token)));
             logger.LogInformation("History backfill stored {Count} past evaluations", total);

@@ -22,6 +22,7 @@ public static class SloServices
         services.AddValidated<Ledger.LedgerOptions>(configuration, Ledger.LedgerOptions.Section);
         services.AddValidated<Alerting.AlertingOptions>(configuration, Alerting.AlertingOptions.Section);
         services.AddValidated<Api.ApiOptions>(configuration, Api.ApiOptions.Section);
+        services.AddValidated<Cluster.ClusterOptions>(configuration, Cluster.ClusterOptions.Section);
         services.AddSingleton<IValidateOptions<PrometheusOptions>, PrometheusOptionsValidator>();
         return services;
     }
@@ -86,8 +87,16 @@ public static class SloServices
         services.AddSingleton(_ => global::Prometheus.Metrics.NewCustomRegistry());
         services.AddSingleton<Metrics.SloMetrics>();
         services.AddSingleton<HistoryBackfill>();
+        services.AddSingleton<Cluster.LeaseStore>();
+        services.AddSingleton<Cluster.StatusStore>();
+        services.AddSingleton<Cluster.ClusterMembership>();
+        services.AddSingleton<Cluster.SharedState>();
         if (configuration.GetValue($"{EvaluationOptions.Section}:Enabled", true))
         {
+            // Started before the worker (a replica says it is alive before its first cycle) and stopped after it (its
+            // shards are freed once its last cycle is over).
+            services.AddHostedService(sp => sp.GetRequiredService<Cluster.ClusterMembership>());
+            services.AddHostedService(sp => sp.GetRequiredService<Cluster.SharedState>());
             services.AddHostedService(sp => sp.GetRequiredService<EvaluationWorker>());
             services.AddHostedService(sp => sp.GetRequiredService<HistoryBackfill>());
         }
@@ -101,6 +110,7 @@ public static class SloAlertingServices
     public static IServiceCollection AddSloAlerting(this IServiceCollection services)
     {
         services.AddSingleton<AlertStateStore>();
+        services.AddSingleton<DeliveryClaims>();
         services.AddSingleton<Alerting.AlertTracker>();
         services.AddSingleton<Alerting.AlertDispatcher>();
         services.AddHostedService(sp => sp.GetRequiredService<Alerting.AlertDispatcher>());

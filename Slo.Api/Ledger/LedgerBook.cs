@@ -27,7 +27,8 @@ public sealed class LedgerBook(
     IOptions<LedgerOptions> options,
     IOptions<PrometheusOptions> prometheusOptions,
     ILogger<LedgerBook> logger,
-    Corrections.CorrectionBook? corrections = null)
+    Corrections.CorrectionBook? corrections = null,
+    Cluster.ClusterMembership? cluster = null)
 {
     private static readonly TimeSpan BoundLookupLifetime = TimeSpan.FromHours(1);
     private readonly ConcurrentDictionary<ObjectiveId, Entry> _entries = new();
@@ -65,10 +66,10 @@ public sealed class LedgerBook(
         }
 
         objectives = objectives.Where(o => o.Indicator is not CompositeIndicator).ToArray();
-        await EnsureLoadedAsync(cancellationToken);
         await _sync.WaitAsync(cancellationToken);
         try
         {
+            await LoadHeadsAsync(cancellationToken);
             var failures = new ConcurrentDictionary<ObjectiveId, Exception>();
             var parallel = new ParallelOptions { MaxDegreeOfParallelism = prometheusOptions.Value.MaxConcurrentQueries, CancellationToken = cancellationToken };
             var entries = await EntriesAsync(objectives, at, failures, cancellationToken);
@@ -500,6 +501,29 @@ public sealed class LedgerBook(
     public Task<int> PruneArchiveAsync(Instant before, CancellationToken cancellationToken) =>
         store.PruneArchiveAsync(before.ToUnixTimeMilliseconds(), LedgerLayout.ChunkBuckets * 3_600_000L, cancellationToken);
 
+    /// <summary>
+    /// With several replicas, at the start of a cycle: lets go of the ledgers of objectives this replica does not
+    /// evaluate (their holder keeps them and stores them; a backtest here reads them back from SQL) and of those it
+    /// just took over (they continue from what their last holder stored, not from an old copy in memory).
+    /// </summary>
+    public async Task HandOverAsync(Func<ObjectiveId, bool> keep, CancellationToken cancellationToken)
+    {
+        await _sync.WaitAsync(cancellationToken);
+        try
+        {
+            var dropped = 0;
+            foreach (var id in _entries.Keys.Where(id => !keep(id)).ToArray())
+                dropped += _entries.TryRemove(id, out _) ? 1 : 0;
+            // What is restored leaves the stored heads; read them again so the next restore finds them.
+            if (dropped > 0)
+                _stored = null;
+        }
+        finally
+        {
+            _sync.Release();
+        }
+    }
+
     /// <summary>Chunks stored in one transaction: a cold start's whole ledgers are written a part at a time, so only
     /// one part's chunks (about 1.6 KB each while in flight) are held at once.</summary>
     private const int SaveChunks = 20_000;
@@ -513,6 +537,9 @@ public sealed class LedgerBook(
         var chunks = 0;
         foreach (var entry in _entries.Values)
         {
+            // Only the replica that evaluates an objective writes its ledger.
+            if (cluster is not null && !cluster.Owns(entry.Objective.Id))
+                continue;
             lock (entry.Gate)
             {
                 var shrunk = entry.Ledger.Shrunk;
@@ -557,25 +584,15 @@ public sealed class LedgerBook(
         }
     }
 
-    private async Task EnsureLoadedAsync(CancellationToken cancellationToken)
+    /// <summary>Reads which ledgers SQL holds (not their counts), once, and again after a hand-over; under <c>_sync</c>.</summary>
+    private async Task LoadHeadsAsync(CancellationToken cancellationToken)
     {
         if (_stored is not null)
             return;
-        await _sync.WaitAsync(cancellationToken);
-        try
-        {
-            if (_stored is null)
-            {
-                var stored = await store.LoadHeadsAsync(cancellationToken);
-                _stored = stored.ToDictionary(s => s.ObjectiveId, StringComparer.Ordinal);
-                if (stored.Count > 0)
-                    logger.LogInformation("Loaded the event ledgers of {Count} objectives", stored.Count);
-            }
-        }
-        finally
-        {
-            _sync.Release();
-        }
+        var stored = await store.LoadHeadsAsync(cancellationToken);
+        _stored = stored.ToDictionary(s => s.ObjectiveId, StringComparer.Ordinal);
+        if (stored.Count > 0)
+            logger.LogInformation("Loaded the event ledgers of {Count} objectives", stored.Count);
     }
 
     /// <summary>The ledger entry of each objective: the one in memory while its indicator and layout hold, else the

@@ -1,6 +1,7 @@
 using Counter = global::Prometheus.Counter;
 using CounterConfiguration = global::Prometheus.CounterConfiguration;
 using Gauge = global::Prometheus.Gauge;
+using GaugeConfiguration = global::Prometheus.GaugeConfiguration;
 using Histogram = global::Prometheus.Histogram;
 using HistogramConfiguration = global::Prometheus.HistogramConfiguration;
 using PrometheusMetrics = global::Prometheus.Metrics;
@@ -39,7 +40,8 @@ public sealed class SloMetrics
         IClock clock,
         Ledger.LedgerBook ledgers,
         Prometheus.PrometheusCost cost,
-        Storage.SqlDatabase database)
+        Storage.SqlDatabase database,
+        Cluster.ClusterMembership? cluster = null)
     {
         Registry = registry;
         var factory = PrometheusMetrics.WithCustomRegistry(Registry);
@@ -62,12 +64,28 @@ public sealed class SloMetrics
             "slo_storage_write_errors_total", "Writes the database refused (history, ledger, alert_states, gate_overrides, gate_decisions): nothing of them was kept.",
             new CounterConfiguration { LabelNames = ["operation"] });
         var storageFailing = factory.CreateGauge("slo_storage_failing", "1 while the last write of some kind failed (readiness fails too), else 0.");
+        var shardsHeld = factory.CreateGauge("slo_cluster_shards_held", "Shards of objectives this replica holds and evaluates (every shard when clustering is off).");
+        var objectivesHeld = factory.CreateGauge("slo_cluster_objectives_held", "Objectives in the shards this replica holds.");
+        var shardHeld = factory.CreateGauge("slo_cluster_shard_held", "1 for each shard this replica holds.", new GaugeConfiguration { LabelNames = ["shard"] });
         Registry.AddBeforeCollectCallback(() =>
         {
             foreach (var (operation, count) in database.Health.FailureCounts)
                 storageErrors.WithLabels(operation).IncTo(count);
             storageFailing.Set(database.Health.Failing.Count > 0 ? 1 : 0);
             buckets.Set(ledgers.BucketCount);
+            if (cluster is not null)
+            {
+                var held = cluster.Owned;
+                shardsHeld.Set(held.Count);
+                objectivesHeld.Set(catalog.Current.Objectives.Count(o => cluster.Owns(o.Id)));
+                for (var shard = 0; shard < cluster.Shards; shard++)
+                {
+                    if (held.Contains(shard))
+                        shardHeld.WithLabels(shard.ToString(System.Globalization.CultureInfo.InvariantCulture)).Set(1);
+                    else
+                        shardHeld.RemoveLabelled(shard.ToString(System.Globalization.CultureInfo.InvariantCulture));
+                }
+            }
             requests.IncTo(cost.Requests);
             samples.IncTo(cost.SamplesRead);
         });

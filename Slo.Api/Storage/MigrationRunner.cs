@@ -46,6 +46,12 @@ public sealed partial class MigrationRunner(SqlDatabase database, NodaTime.ICloc
         foreach (var migration in Discover(database.MigrationFolder).Where(m => !applied.Contains(m.Version)))
         {
             await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+            // Replicas starting together on one database: the first takes the lock and applies; the others find it done.
+            if (database.MigrationLockSql is { } takeLock)
+                await connection.ExecuteAsync(new CommandDefinition(takeLock, transaction: transaction, cancellationToken: cancellationToken));
+            if (await connection.ExecuteScalarAsync<int>(new CommandDefinition(
+                    "SELECT COUNT(*) FROM schema_migrations WHERE version = @Version", new { migration.Version }, transaction, cancellationToken: cancellationToken)) > 0)
+                continue;
             await connection.ExecuteAsync(new CommandDefinition(migration.Sql, transaction: transaction, cancellationToken: cancellationToken));
             await connection.ExecuteAsync(new CommandDefinition(
                 "INSERT INTO schema_migrations (version, description, applied_at) VALUES (@Version, @Description, @AppliedAt)",

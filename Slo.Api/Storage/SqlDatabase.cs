@@ -156,6 +156,14 @@ public sealed class SqlDatabase
               applied_at BIGINT NOT NULL)
           """;
 
+    /// <summary>
+    /// What serializes migrations between replicas inside a migration's transaction: SQL Server takes an application
+    /// lock; SQLite needs nothing, since its write transactions begin immediate and so already exclude each other.
+    /// </summary>
+    internal string? MigrationLockSql => Provider == "sqlite"
+        ? null
+        : "EXEC sp_getapplock @Resource = 'slo_schema_migrations', @LockMode = 'Exclusive', @LockOwner = 'Transaction', @LockTimeout = 60000";
+
     /// <summary>SQLite: write-ahead logging lets the API read while the worker writes; it is a property of the file.</summary>
     internal async Task PrepareAsync(DbConnection connection, CancellationToken cancellationToken)
     {

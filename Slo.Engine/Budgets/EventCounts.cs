@@ -40,6 +40,14 @@ public readonly record struct EventCounts
         return new EventCounts(g, total - g);
     }
 
+    /// <summary>Exactly the given good and bad counts (e.g. read back from storage), each a finite count of at least 0.</summary>
+    public static EventCounts FromGoodAndBad(double good, double bad)
+    {
+        CheckCount(good, nameof(good));
+        CheckCount(bad, nameof(bad));
+        return new EventCounts(good, bad);
+    }
+
     /// <summary>Adds two windows' counts, e.g. consecutive slices.</summary>
     public static EventCounts operator +(EventCounts a, EventCounts b) => new(a.Good + b.Good, a.Bad + b.Bad);
 

@@ -78,6 +78,22 @@ internal sealed class SloProcess : IAsyncDisposable
 
     private bool _disposed;
 
+    /// <summary>An orderly stop (SIGTERM, as a supervisor sends it); waits until the process is gone.</summary>
+    public async Task TerminateAsync()
+    {
+        using (var kill = Process.Start("kill", ["-TERM", Pid.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+            await kill.WaitForExitAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        await _process.WaitForExitAsync(timeout.Token);
+    }
+
+    /// <summary>SIGKILL: the process dies on the spot, with no chance to hand anything over.</summary>
+    public async Task KillAsync()
+    {
+        _process.Kill();
+        await _process.WaitForExitAsync();
+    }
+
     public async ValueTask DisposeAsync()
     {
         if (_disposed)
