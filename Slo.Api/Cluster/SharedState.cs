@@ -45,10 +45,14 @@ public sealed class SharedState(
         try
         {
             var now = clock.Now();
-            foreach (var row in await store.ReadSinceAsync(_since, cluster.ReplicaId, cancellationToken))
+            // Which rows changed first, then the bodies of those this replica has not read yet.
+            var fresh = (await store.ChangedSinceAsync(_since, cluster.ReplicaId, cancellationToken))
+                .Where(r => !cluster.Owns(r.ObjectiveId) && (!_imported.TryGetValue(r.ObjectiveId, out var seen) || seen < r.WrittenAt))
+                .Select(r => r.ObjectiveId)
+                .ToArray();
+            foreach (var row in await store.ReadAsync(fresh, cancellationToken))
             {
-                if (cluster.Owns(row.ObjectiveId) || (_imported.TryGetValue(row.ObjectiveId, out var seen) && seen >= row.WrittenAt)
-                    || FindObjective(row.ObjectiveId) is not { } objective)
+                if (cluster.Owns(row.ObjectiveId) || FindObjective(row.ObjectiveId) is not { } objective)
                     continue;
                 try
                 {

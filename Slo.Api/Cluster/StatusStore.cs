@@ -43,15 +43,32 @@ public sealed class StatusStore(SqlDatabase database)
         }
     }
 
-    /// <summary>The rows written at or after <paramref name="since"/>, other replicas' only.</summary>
-    public async Task<IReadOnlyList<StatusRow>> ReadSinceAsync(Instant since, string exceptReplica, CancellationToken cancellationToken)
+    /// <summary>Which objectives' rows were written at or after <paramref name="since"/>, other replicas' only, and when.</summary>
+    public async Task<IReadOnlyList<(string ObjectiveId, Instant WrittenAt)>> ChangedSinceAsync(Instant since, string exceptReplica, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
-        return (await connection.QueryAsync<StatusRow>(new CommandDefinition(
-            """
-            SELECT objective_id AS ObjectiveId, evaluated_at AS EvaluatedAt, written_at AS WrittenAt, replica_id AS ReplicaId, body AS Body
-            FROM objective_status WHERE written_at >= @Since AND replica_id <> @Replica
-            """,
-            new { Since = since, Replica = exceptReplica }, cancellationToken: cancellationToken))).AsList();
+        return (await connection.QueryAsync<(string, long)>(new CommandDefinition(
+                "SELECT objective_id, written_at FROM objective_status WHERE written_at >= @Since AND replica_id <> @Replica",
+                new { Since = since, Replica = exceptReplica }, cancellationToken: cancellationToken)))
+            .Select(r => (r.Item1, Instant.FromUnixTimeMilliseconds(r.Item2)))
+            .ToArray();
+    }
+
+    /// <summary>The rows of <paramref name="objectiveIds"/>, read a few hundred at a time.</summary>
+    public async Task<IReadOnlyList<StatusRow>> ReadAsync(IReadOnlyCollection<string> objectiveIds, CancellationToken cancellationToken)
+    {
+        var rows = new List<StatusRow>();
+        await using var connection = await database.OpenAsync(cancellationToken);
+        foreach (var ids in objectiveIds.Chunk(500))
+        {
+            rows.AddRange(await connection.QueryAsync<StatusRow>(new CommandDefinition(
+                """
+                SELECT objective_id AS ObjectiveId, evaluated_at AS EvaluatedAt, written_at AS WrittenAt, replica_id AS ReplicaId, body AS Body
+                FROM objective_status WHERE objective_id IN @Ids
+                """,
+                new { Ids = ids }, cancellationToken: cancellationToken)));
+        }
+
+        return rows;
     }
 }

@@ -104,9 +104,8 @@ public sealed class EvaluationWorker(
         // So are the corrections posted through the API: every figure leaves their periods out.
         await corrections.EnsureLoadedAsync(cancellationToken);
         // With several replicas: this cycle evaluates the objectives of the shards this replica holds now.
-        var change = await cluster.BalanceAsync(cancellationToken);
         if (cluster.Enabled)
-            await TakeOverAsync(change, cancellationToken);
+            await BalanceAsync(cancellationToken);
         var at = clock.Now();
         var started = Stopwatch.GetTimestamp();
         var (requestsBefore, samplesBefore) = (cost.Requests, cost.SamplesRead);
@@ -187,8 +186,20 @@ public sealed class EvaluationWorker(
     /// With several replicas, before a cycle: the ledgers and alert states of shards taken over continue from what their
     /// last holder stored, and the ledgers of objectives held elsewhere leave memory.
     /// </summary>
-    private async Task TakeOverAsync(Cluster.ShardChange change, CancellationToken cancellationToken)
+    private async Task BalanceAsync(CancellationToken cancellationToken)
     {
+        Cluster.ShardChange change;
+        try
+        {
+            change = await cluster.BalanceAsync(cancellationToken);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // Without the database no shard changes hands: evaluate those held, whose leases may still run.
+            logger.LogError(e, "Balancing the shards failed; evaluating the {Count} shards held", cluster.Owned.Count);
+            return;
+        }
+
         var acquired = change.Acquired.Count > 0 ? new HashSet<int>(change.Acquired) : null;
         await ledgers.HandOverAsync(id => cluster.Owns(id) && acquired?.Contains(cluster.ShardOf(id)) != true, cancellationToken);
         if (acquired is not null)
@@ -201,10 +212,11 @@ public sealed class EvaluationWorker(
     /// </summary>
     private async Task<List<ObjectiveStatus>> PublishAsync(List<ObjectiveStatus> statuses, CancellationToken cancellationToken)
     {
-        var held = await cluster.ConfirmAsync(cancellationToken);
-        var kept = statuses.Where(s => held.Contains(cluster.ShardOf(s.Id))).ToList();
+        var kept = statuses;
         try
         {
+            var held = await cluster.ConfirmAsync(cancellationToken);
+            kept = statuses.Where(s => held.Contains(cluster.ShardOf(s.Id))).ToList();
             await shared.PublishAsync(kept, cancellationToken);
         }
         catch (Exception e) when (e is not OperationCanceledException)
