@@ -157,7 +157,9 @@ public sealed class LedgerBook(
                 var heldFrom = entry.Ledger.KnownFrom;
                 for (var i = 0; i < ranges.Count; i++)
                     entry.Ledger.Write(ranges[i], counts[i]);
-                gaps.AddRange(Gaps(entry, ranges, present, heldFrom, at).Select(g => (entry, g.From, g.To)));
+                // A threshold's slices are sampled, not counted: nothing hides in a scrape gap to bridge.
+                if (entry.Objective.Indicator is not ThresholdIndicator)
+                    gaps.AddRange(Gaps(entry, ranges, present, heldFrom, at).Select(g => (entry, g.From, g.To)));
             }
         }
 

@@ -2,8 +2,8 @@ using Slo.Engine.Time;
 
 namespace Slo.Engine.Definitions;
 
-/// <summary>What counts as a good and a bad event. Every indicator is a pair of counters: events in total, and
-/// either the good or the bad ones.</summary>
+/// <summary>What counts as a good and a bad event. Most indicators are a pair of counters (events in total, and either
+/// the good or the bad ones); a <see cref="ThresholdIndicator"/> samples a value once per time slice, each slice an event.</summary>
 public abstract record Indicator
 {
     private protected Indicator()
@@ -89,6 +89,103 @@ public sealed record LatencyIndicator : Indicator
     public override Signal DefaultSignal => Signal.Performance;
 
     public override string ToString() => $"{Histogram}{Selector} <= {DurationText.Format(Threshold)}";
+}
+
+/// <summary>How a threshold indicator compares the query's value with its bound (OpenSLO's <c>op</c>).</summary>
+public enum ThresholdOperator
+{
+    /// <summary><c>lt</c>: good below the bound.</summary>
+    Less,
+
+    /// <summary><c>lte</c>: good at or below the bound.</summary>
+    LessOrEqual,
+
+    /// <summary><c>gt</c>: good above the bound.</summary>
+    Greater,
+
+    /// <summary><c>gte</c>: good at or above the bound.</summary>
+    GreaterOrEqual,
+}
+
+/// <summary>Text forms of <see cref="ThresholdOperator"/>: the OpenSLO words and the PromQL comparisons.</summary>
+public static class ThresholdOperators
+{
+    public static string ToWord(this ThresholdOperator op) => op switch
+    {
+        ThresholdOperator.Less => "lt",
+        ThresholdOperator.LessOrEqual => "lte",
+        ThresholdOperator.Greater => "gt",
+        ThresholdOperator.GreaterOrEqual => "gte",
+        _ => throw new ArgumentOutOfRangeException(nameof(op), op, null),
+    };
+
+    public static string ToPromQl(this ThresholdOperator op) => op switch
+    {
+        ThresholdOperator.Less => "<",
+        ThresholdOperator.LessOrEqual => "<=",
+        ThresholdOperator.Greater => ">",
+        ThresholdOperator.GreaterOrEqual => ">=",
+        _ => throw new ArgumentOutOfRangeException(nameof(op), op, null),
+    };
+
+    public static bool TryParse(string? word, out ThresholdOperator op)
+    {
+        foreach (var candidate in Enum.GetValues<ThresholdOperator>())
+        {
+            if (candidate.ToWord() == word)
+            {
+                op = candidate;
+                return true;
+            }
+        }
+
+        op = default;
+        return false;
+    }
+}
+
+/// <summary>
+/// A sampled indicator (OpenSLO's <c>thresholdMetric</c>): the author's PromQL <see cref="Query"/> is evaluated at the
+/// end of every time slice of <see cref="Slice"/> (slice ends are multiples of it since the Unix epoch), and the slice
+/// is good when every value it returns satisfies <c>op value</c>. A slice where the query returns nothing (or only NaN)
+/// counts neither way. Its events are slices: total = slices with a value, good = good slices. It is read only with
+/// time-slice budgeting of the same slice length (see <see cref="Objective"/>).
+/// </summary>
+public sealed record ThresholdIndicator : Indicator
+{
+    public ThresholdIndicator(string query, ThresholdOperator op, double value, Duration slice)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(query);
+        if (!Enum.IsDefined(op))
+            throw new ArgumentOutOfRangeException(nameof(op), op, null);
+        if (!double.IsFinite(value))
+            throw new ArgumentOutOfRangeException(nameof(value), value, "A threshold must be a finite number.");
+        if (slice < Duration.FromSeconds(1) || slice.BclCompatibleTicks % TimeSpan.TicksPerSecond != 0)
+            throw new ArgumentOutOfRangeException(nameof(slice), slice, "A slice is a whole number of seconds, at least 1s.");
+        Query = query;
+        Op = op;
+        Value = value;
+        Slice = slice;
+    }
+
+    /// <summary>The author's PromQL, as written: one value per slice end (several values must all satisfy the bound).</summary>
+    public string Query { get; }
+
+    public ThresholdOperator Op { get; }
+
+    /// <summary>The bound, in the query's own unit (seconds for a latency quantile).</summary>
+    public double Value { get; }
+
+    /// <summary>How often the query is sampled: the time-slice length.</summary>
+    public Duration Slice { get; }
+
+    /// <summary>A quantile of a histogram is a latency: performance. Any other sampled value is reliability unless the
+    /// definition names a signal.</summary>
+    public override Signal DefaultSignal =>
+        Query.Contains("histogram_quantile", StringComparison.Ordinal) ? Signal.Performance : Signal.Reliability;
+
+    public override string ToString() =>
+        $"threshold(({Query}) {Op.ToPromQl()} {Value.ToString("R", System.Globalization.CultureInfo.InvariantCulture)} every {DurationText.Format(Slice)})";
 }
 
 /// <summary>One objective inside a composite, with its weight.</summary>

@@ -106,6 +106,9 @@ public static partial class NativeYamlWriter
         {
             case OccurrencesBudgeting:
                 break;
+            case TimeslicesBudgeting when o.Indicator is ThresholdIndicator:
+                // A threshold names its slice itself (its slices are its events).
+                break;
             case SlicedBudgeting sliced when sliced.SliceLength.BclCompatibleTicks % Duration.FromMinutes(1).BclCompatibleTicks != 0:
                 problem($"the native format slices time in whole minutes, not {DurationText.Format(sliced.SliceLength)}; keep this objective in its own format");
                 break;
@@ -165,6 +168,16 @@ public static partial class NativeYamlWriter
                     problem($"the native format writes a latency threshold in whole milliseconds, not {l.Threshold.TotalSeconds.ToString("R", CultureInfo.InvariantCulture)}s");
                 else
                     sb.Append(deeper).Append("threshold: ").Append(DurationText.Format(l.Threshold)).Append('\n');
+                break;
+            case ThresholdIndicator t:
+                sb.Append(indent).Append("  threshold:\n");
+                sb.Append(deeper).Append("query: ").Append(Text(t.Query, deeper)).Append('\n');
+                sb.Append(deeper).Append("op: ").Append(t.Op.ToWord()).Append('\n');
+                sb.Append(deeper).Append("value: ").Append(Number(t.Value)).Append('\n');
+                if (t.Slice.BclCompatibleTicks % Duration.FromMinutes(1).BclCompatibleTicks != 0)
+                    problem($"the native format samples a threshold in whole minutes, not every {DurationText.Format(t.Slice)}; keep this objective in its own format");
+                else
+                    sb.Append(deeper).Append("slice: ").Append(DurationText.Format(t.Slice)).Append('\n');
                 break;
             default:
                 problem($"the native format has no indicator like {o.Indicator.GetType().Name}");

@@ -27,6 +27,9 @@ public sealed class Objective
         Window = window ?? throw new ArgumentNullException(nameof(window));
         Indicator = indicator ?? throw new ArgumentNullException(nameof(indicator));
         Budgeting = budgeting ?? BudgetingMethod.Occurrences;
+        // A sampled indicator's events are its slices: the budget counts exactly those slices, no others.
+        if (indicator is ThresholdIndicator threshold && (Budgeting is not TimeslicesBudgeting slices || slices.SliceLength != threshold.Slice))
+            throw new ArgumentException($"A threshold indicator needs time-slice budgeting with its own slice of {Time.DurationText.Format(threshold.Slice)}.", nameof(budgeting));
         Alerting = alerting ?? AlertPolicy.Default;
         Labels = labels ?? new Dictionary<string, string>();
         Description = description;

@@ -18,7 +18,8 @@ public enum CountKind
 /// that the parts of many objectives join with <c>or</c> into one request and their answers can be told apart. Run as a
 /// range query with step B, each point counts the bucket ending there; as an instant query, the bucket-long stretch
 /// ending at the instant. Selectors are re-rendered from their parsed form with every label value quoted and escaped,
-/// so a definition cannot add PromQL of its own.
+/// so a definition cannot add PromQL of its own. A threshold indicator's events are its time slices, counted per bucket
+/// with subqueries at the slice's step (see <see cref="SliceCounts"/>).
 /// </summary>
 public static class EventQueries
 {
@@ -33,7 +34,8 @@ public static class EventQueries
     {
         ArgumentNullException.ThrowIfNull(objective);
         var (numeratorKind, numerator, total) = Parts(objective.Indicator, leValue);
-        var text = RangeText(bucket);
+        // A threshold's slices are points in time: each bucket takes those ending in (start, end], no more (see SliceCounts).
+        var text = RangeText(objective.Indicator is ThresholdIndicator ? bucket - Duration.FromMilliseconds(1) : bucket);
         return $"{Tag(total(text), tag, CountKind.Total)}\nor {Tag(numerator(text), tag, numeratorKind)}";
     }
 
@@ -118,6 +120,8 @@ public static class EventQueries
                 return (q.GoodQuery is null ? CountKind.Bad : CountKind.Good,
                     w => Substitute(raw, w),
                     w => Substitute(q.TotalQuery, w));
+            case ThresholdIndicator t:
+                return (CountKind.Good, w => SliceCounts(t, w).Good, w => SliceCounts(t, w).Total);
             case LatencyIndicator l:
                 var le = leValue ?? FormatBound(l.ThresholdSeconds);
                 var bucket = l.Selector.WithMetric(l.Histogram + "_bucket").With(new LabelMatcher("le", MatchOperator.Equal, le));
@@ -127,6 +131,37 @@ public static class EventQueries
                 throw new ArgumentException($"Unknown indicator {indicator.GetType().Name}.", nameof(indicator));
         }
     }
+
+    /// <summary>
+    /// The slices of a threshold indicator among the points of the subquery <c>[range:slice]</c> at the instant it is
+    /// evaluated: Prometheus evaluates a subquery at absolute multiples of its step (since the epoch), so the points are
+    /// the slice ends. Total = slices where the query has a value; good = slices where every value satisfies the bound.
+    /// NaN (a quantile of no requests) is no value. Both results are single series without labels (count() drops them),
+    /// so a query whose series come and go still counts one event per slice. A bucket [s, e) asks at e for the range
+    /// e - s - 1ms: the slice ends in (s, e], whether the range includes its start (Prometheus 2) or not (Prometheus 3).
+    /// </summary>
+    public static (string Total, string Good) SliceCounts(ThresholdIndicator threshold, string range)
+    {
+        ArgumentNullException.ThrowIfNull(threshold);
+        var step = RangeText(threshold.Slice);
+        var valued = Valued(threshold);
+        return ($"count_over_time(count({valued})[{range}:{step}])",
+            $"count_over_time((count({valued} {threshold.Op.ToPromQl()} {Bound(threshold)}) == count({valued}))[{range}:{step}])");
+    }
+
+    /// <summary>One sample per slice for recording rules: 1 when every value satisfies the bound, 0 when one does not,
+    /// nothing when the query has no value.</summary>
+    public static string SliceGood(ThresholdIndicator threshold)
+    {
+        ArgumentNullException.ThrowIfNull(threshold);
+        var valued = Valued(threshold);
+        return $"(count({valued} {threshold.Op.ToPromQl()} {Bound(threshold)}) == bool count({valued})) or (count({valued}) * 0)";
+    }
+
+    // The query's values that are numbers: NaN compares false with everything, -Inf and +Inf stay.
+    private static string Valued(ThresholdIndicator threshold) => $"(({threshold.Query}) >= -Inf)";
+
+    private static string Bound(ThresholdIndicator threshold) => threshold.Value.ToString("R", CultureInfo.InvariantCulture);
 
     // A raw query is the definition author's own PromQL by design; it is wrapped in parentheses so that it stays
     // one operand of the batched expression.

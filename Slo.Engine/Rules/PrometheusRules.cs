@@ -10,11 +10,15 @@ namespace Slo.Engine.Rules;
 /// Prometheus recording and alerting rules equivalent to the service's own multiwindow, multi-burn-rate policy, so a
 /// team can alert from Prometheus alone. Per objective: the error ratio over every window a tier uses
 /// (<c>slo:error_ratio:rate5m</c> ...), the event count over every long window (for the minimum-events guard), and
-/// one alert per enabled tier with the same labels the service sends to Alertmanager.
+/// one alert per enabled tier with the same labels the service sends to Alertmanager. A threshold objective records one
+/// sample per slice (its group runs once a slice) and its windows average them.
 /// </summary>
 public static class PrometheusRules
 {
     public const string AlertName = "SLOBurnRate";
+
+    /// <summary>A threshold objective's per-slice sample: 1 for a good slice, 0 for a bad one.</summary>
+    public const string SliceRecord = "slo:threshold_slice:good";
 
     /// <param name="at">The instant whose period length sets the factors of calendar windows (rolling windows do not depend on it).</param>
     public static string Generate(IEnumerable<Objective> objectives, Instant at)
@@ -40,12 +44,26 @@ public static class PrometheusRules
         var allowed = o.Target.AllowedBadFraction;
 
         sb.Append("  - name: ").Append(Quote($"slo-{o.Service}-{o.Name}")).Append('\n');
-        sb.Append("    rules:\n");
         var selector = Selector(o);
+        if (o.Indicator is ThresholdIndicator sampled)
+        {
+            // One sample per slice (the group runs once a slice): 1 good, 0 bad, none without a value; the windows
+            // average those samples, as the service counts good slices over slices.
+            sb.Append("    interval: ").Append(EventQueries.RangeText(sampled.Slice)).Append('\n');
+            sb.Append("    rules:\n");
+            sb.Append("      - record: ").Append(SliceRecord).Append('\n');
+            sb.Append("        expr: ").Append(Quote(EventQueries.SliceGood(sampled))).Append('\n');
+            Labels(sb, "        ", BaseLabels(o));
+        }
+        else
+        {
+            sb.Append("    rules:\n");
+        }
+
         foreach (var w in windows)
         {
             sb.Append("      - record: slo:error_ratio:rate").Append(EventQueries.RangeText(w)).Append('\n');
-            sb.Append("        expr: ").Append(Quote(ErrorRatio(o.Indicator, EventQueries.RangeText(w)))).Append('\n');
+            sb.Append("        expr: ").Append(Quote(ErrorRatio(o.Indicator, w, selector))).Append('\n');
             Labels(sb, "        ", BaseLabels(o));
         }
 
@@ -54,7 +72,7 @@ public static class PrometheusRules
             foreach (var w in longWindows)
             {
                 sb.Append("      - record: slo:events:increase").Append(EventQueries.RangeText(w)).Append('\n');
-                sb.Append("        expr: ").Append(Quote(Total(o.Indicator, EventQueries.RangeText(w)))).Append('\n');
+                sb.Append("        expr: ").Append(Quote(Total(o.Indicator, w, selector))).Append('\n');
                 Labels(sb, "        ", BaseLabels(o));
             }
         }
@@ -103,23 +121,37 @@ public static class PrometheusRules
 
     private static string Rate(SeriesSelector s, string w) => $"sum(rate({s}[{w}]))";
 
-    private static string ErrorRatio(Indicator indicator, string w) => indicator switch
+    private static string ErrorRatio(Indicator indicator, Duration window, string selector)
     {
-        RatioIndicator { Bad: { } bad } r => $"{Rate(bad, w)} / {Rate(r.Total, w)}",
-        RatioIndicator r => $"1 - {Rate(r.Good!, w)} / {Rate(r.Total, w)}",
-        RawRatioIndicator { BadQuery: { } bad } q => $"({Raw(bad, w)}) / ({Raw(q.TotalQuery, w)})",
-        RawRatioIndicator q => $"1 - ({Raw(q.GoodQuery!, w)}) / ({Raw(q.TotalQuery, w)})",
-        LatencyIndicator l => $"1 - {Rate(Bucket(l), w)} / {Rate(l.Selector.WithMetric(l.Histogram + "_count"), w)}",
-        _ => throw new ArgumentException($"Unknown indicator {indicator.GetType().Name}.", nameof(indicator)),
-    };
+        var w = EventQueries.RangeText(window);
+        return indicator switch
+        {
+            ThresholdIndicator => $"1 - avg_over_time({SliceRecord}{selector}[{SliceRange(window)}])",
+            RatioIndicator { Bad: { } bad } r => $"{Rate(bad, w)} / {Rate(r.Total, w)}",
+            RatioIndicator r => $"1 - {Rate(r.Good!, w)} / {Rate(r.Total, w)}",
+            RawRatioIndicator { BadQuery: { } bad } q => $"({Raw(bad, w)}) / ({Raw(q.TotalQuery, w)})",
+            RawRatioIndicator q => $"1 - ({Raw(q.GoodQuery!, w)}) / ({Raw(q.TotalQuery, w)})",
+            LatencyIndicator l => $"1 - {Rate(Bucket(l), w)} / {Rate(l.Selector.WithMetric(l.Histogram + "_count"), w)}",
+            _ => throw new ArgumentException($"Unknown indicator {indicator.GetType().Name}.", nameof(indicator)),
+        };
+    }
 
-    private static string Total(Indicator indicator, string w) => indicator switch
+    private static string Total(Indicator indicator, Duration window, string selector)
     {
-        RatioIndicator r => $"sum(increase({r.Total}[{w}]))",
-        RawRatioIndicator q => $"({Raw(q.TotalQuery, w)})",
-        LatencyIndicator l => $"sum(increase({l.Selector.WithMetric(l.Histogram + "_count")}[{w}]))",
-        _ => throw new ArgumentException($"Unknown indicator {indicator.GetType().Name}.", nameof(indicator)),
-    };
+        var w = EventQueries.RangeText(window);
+        return indicator switch
+        {
+            ThresholdIndicator => $"count_over_time({SliceRecord}{selector}[{SliceRange(window)}])",
+            RatioIndicator r => $"sum(increase({r.Total}[{w}]))",
+            RawRatioIndicator q => $"({Raw(q.TotalQuery, w)})",
+            LatencyIndicator l => $"sum(increase({l.Selector.WithMetric(l.Histogram + "_count")}[{w}]))",
+            _ => throw new ArgumentException($"Unknown indicator {indicator.GetType().Name}.", nameof(indicator)),
+        };
+    }
+
+    /// <summary>A window over per-slice samples, a millisecond short: a 5m window holds 5 one-minute slices whether the
+    /// range includes its start (Prometheus 2) or not (Prometheus 3).</summary>
+    private static string SliceRange(Duration window) => EventQueries.RangeText(window - Duration.FromMilliseconds(1));
 
     private static string Raw(string query, string w) => query.Replace(RawRatioIndicator.WindowPlaceholder, w, StringComparison.Ordinal);
 

@@ -136,13 +136,6 @@ public class OpenSloFormatTests
         Assert.That(Errors(Change("budgetingMethod: Occurrences\n    objectives: [ { target: 0.999 } ]", "budgetingMethod: RatioTimeslices\n    objectives: [ { target: 0.999, timeSliceWindow: 5, timeSliceTarget: 0.9 } ]")).Single(),
             Does.StartWith("objects.yaml:25:73: spec.objectives[0].timeSliceTarget: timeSliceTarget applies only with budgetingMethod: Timeslices"));
 
-    [Test]
-    public void Load_ThresholdMetric_IsNotSupportedYet()
-    {
-        var yaml = Change("    ratioMetric:\n      counter: true\n", "    thresholdMetric: { metricSource: { type: Prometheus, spec: { query: 'histogram_quantile(0.99, sum by (le) (rate(x_bucket[5m])))' } } }\n    ratioMetric:\n      counter: true\n");
-        Assert.That(Errors(yaml), Has.Some.StartsWith("objects.yaml:11:22: spec.thresholdMetric: thresholdMetric SLIs are not supported yet"));
-    }
-
     [TestCase("op: gte", "op: lt", "45:38: spec.condition.op: op lt is not supported: a burn-rate tier fires when the burn rate exceeds the threshold (gt or gte)")]
     [TestCase("lookbackWindow: 1h", "lookbackWindow: 1h, alertAfter: 5m", "45:92: spec.condition.alertAfter: alertAfter 5m is not supported")]
     [TestCase("severity: page", "severity: critical", "44:15: spec.severity: severity 'critical' is not supported: a tier is page or ticket")]
@@ -167,15 +160,6 @@ public class OpenSloFormatTests
         Assert.That(set.Errors, Is.Empty);
         Assert.That(set.Objectives.Single().Alerting.Tiers.Select(t => t.Enabled), Is.All.False);
         Assert.That(set.Warnings.Select(w => w.ToString()), Has.Some.Contains("spec.alertWhenBreaching: is not set, which OpenSLO reads as false"));
-    }
-
-    [Test]
-    public void Load_CompositeObjective_IsNotSupportedYetNeverAnUnknownKey()
-    {
-        var yaml = Change("    indicatorRef: checkout-errors\n", "")
-            .Replace("objectives: [ { target: 0.999 } ]", "objectives:\n      - { target: 0.999, indicatorRef: checkout-errors, compositeWeight: 2 }", StringComparison.Ordinal);
-        var errors = Errors(yaml);
-        Assert.That(errors, Is.EqualTo(new[] { "objects.yaml:25:40: spec.objectives[0].indicatorRef: composite objectives are not supported yet: give the SLO one indicator (or indicatorRef) and objectives without their own" }));
     }
 
     [Test]

@@ -98,9 +98,11 @@ public class PublicFormatFilesTests
     private static IEnumerable<TestCaseData> Refused()
     {
         // OpenSLO's own examples use the placeholder source type "Any" and op on ratios; timeslices-slo.yaml also
-        // writes a calendar duration of 1m (minutes) where a month is meant.
+        // writes a calendar duration of 1m (minutes) where a month is meant, occurences-slo.yaml counts occurrences of a
+        // thresholdMetric (a value sampled per time slice has none).
         yield return Refusal("OpenSLO/OpenSLO/examples/budgeting-method/occurences-slo.yaml",
-            "18:9: spec.indicator.spec.thresholdMetric: thresholdMetric SLIs are not supported yet");
+            "19:17: spec.indicator.spec.thresholdMetric.metricSource.type: metric source Any is not supported",
+            "25:20: spec.budgetingMethod: thresholdMetric SLIs are read with budgetingMethod Timeslices");
         yield return Refusal("OpenSLO/OpenSLO/examples/budgeting-method/ratio-timeslices.yaml",
             "20:19: spec.indicator.spec.ratioMetric.good.metricSource.type: metric source Any is not supported",
             "25:19: spec.indicator.spec.ratioMetric.total.metricSource.type: metric source Any is not supported",
@@ -137,18 +139,19 @@ public class PublicFormatFilesTests
             "10:23: spec.conditions[0].conditionRef: AlertCondition 'cpu-usage-breach' does not exist");
         yield return Refusal("OpenSLO/go-sdk/pkg/openslosdk/test_data/inline/inputs/v1_alert_policies_invalid_target.yaml",
             "27:20: spec.notificationTargets[1].targetRef: AlertNotificationTarget 'devs-email-notification' does not exist");
+        // Their thresholdMetric objectives also lack the value their op compares with (go-sdk cannot tell through a
+        // reference; resolved here, it is named).
         yield return Refusal("OpenSLO/go-sdk/pkg/openslosdk/test_data/inline/inputs/v1_slo_invalid_target.yaml",
             "27:31: spec.alertPolicies[0].spec.conditions[0].spec.condition.alertAfter: alertAfter 5m is not supported",
             "34:26: spec.alertPolicies[0].spec.notificationTargets[1].targetRef: AlertNotificationTarget 'devs-email-notification' does not exist",
-            "54:7: spec.thresholdMetric: thresholdMetric SLIs are not supported yet");
+            "43:9: spec.objectives[0].value: is required with a thresholdMetric");
         yield return Refusal("OpenSLO/go-sdk/pkg/openslosdk/test_data/inline/inputs/v1_slo_invalid_policy.yaml",
             "11:25: spec.alertPolicies[0].alertPolicyRef: AlertPolicy 'no-policy' does not exist",
-            "31:7: spec.thresholdMetric: thresholdMetric SLIs are not supported yet");
-        // Valid upstream, but its SLOs are thresholdMetric SLIs with alertAfter (and an lte burn-rate condition).
+            "20:9: spec.objectives[0].value: is required with a thresholdMetric");
+        // Valid upstream: its thresholdMetric SLOs are read (see ThresholdDefinitionTests); the second one's policies wait
+        // before alerting (alertAfter), and an unused condition fires on an lte burn rate.
         yield return Refusal("OpenSLO/go-sdk/pkg/openslosdk/test_data/inline/inputs/v1_slo.yaml",
-            "14:11: spec.indicator.spec.thresholdMetric: thresholdMetric SLIs are not supported yet",
             "81:31: spec.alertPolicies[1].spec.conditions[0].spec.condition.alertAfter: alertAfter 5m is not supported",
-            "94:7: spec.thresholdMetric: thresholdMetric SLIs are not supported yet",
             "108:11: spec.condition.op: op lte is not supported",
             "111:19: spec.condition.alertAfter: alertAfter 5m is not supported");
         // go-sdk's own slo.go forbids op on a ratioMetric objective, which its example writes.

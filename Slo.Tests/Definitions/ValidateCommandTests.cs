@@ -45,7 +45,7 @@ public class ValidateCommandTests
         var (exit, stdout, stderr) = Run(RepositoryDefinitions());
         Assert.That(stderr, Is.Empty);
         Assert.That(exit, Is.Zero);
-        Assert.That(stdout, Does.Contain("valid: 5 service(s), 8 objective(s)"));
+        Assert.That(stdout, Does.Contain("valid: 5 service(s), 9 objective(s)"));
     }
 
     [Test]
@@ -56,7 +56,7 @@ public class ValidateCommandTests
         var windows = set.Objectives.Select(o => o.Window.Length).Distinct();
         Assert.Multiple(() =>
         {
-            Assert.That(kinds, Is.EquivalentTo(new[] { "RatioIndicator", "RawRatioIndicator", "LatencyIndicator", "CompositeIndicator" }));
+            Assert.That(kinds, Is.EquivalentTo(new[] { "RatioIndicator", "RawRatioIndicator", "LatencyIndicator", "CompositeIndicator", "ThresholdIndicator" }));
             Assert.That(windows, Is.SupersetOf(new[] { "30d", "28d", "week", "month", "quarter" }));
             Assert.That(set.Objectives.Select(o => o.Budgeting).OfType<TimeslicesBudgeting>(), Is.Not.Empty);
         });

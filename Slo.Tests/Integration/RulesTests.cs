@@ -60,6 +60,46 @@ public class RulesTests
         Assert.That(output, Does.Contain("SUCCESS"));
     }
 
+    /// <summary>A threshold objective's rules in promtool's rule tests (Prometheus' own engine): one sample per slice,
+    /// none for a NaN, and windows that average exactly their slices.</summary>
+    [Test]
+    public void Generate_Threshold_CountsSlicesInPromtoolRuleTests()
+    {
+        var set = DefinitionLoader.LoadText("""
+            apiVersion: slo/v1
+            kind: ServiceObjectives
+            service: kafka
+            objectives:
+              - name: lag
+                target: 99
+                window: 1d
+                indicator: { threshold: { query: 'max(queue_lag)', op: lt, value: 1000, slice: 1m } }
+                alerting: { minEvents: 3 }
+            """);
+        Assert.That(set.Errors, Is.Empty);
+        var directory = Path.Combine(IntegrationEnvironment.WorkDirectory, "threshold-rules-" + Guid.NewGuid().ToString("N")[..8]);
+        Directory.CreateDirectory(directory);
+        File.WriteAllText(Path.Combine(directory, "rules.yml"), PrometheusRules.Generate(set.Objectives, Instant.FromUtc(2026, 11, 1, 0, 0)));
+        const string labels = "{service=\"kafka\",objective=\"lag\",signal=\"reliability\"}";
+        // Minutes 0..10: good, good, bad, bad, good, NaN (no value), good x5.
+        File.WriteAllText(Path.Combine(directory, "test.yml"), $$"""
+            rule_files: [rules.yml]
+            evaluation_interval: 1m
+            tests:
+              - interval: 1m
+                input_series:
+                  - { series: 'queue_lag{topic="in"}', values: '0 5 2000 3000 10 NaN 10 10 10 10 10' }
+                promql_expr_test:
+                  - { expr: 'slo:threshold_slice:good', eval_time: 2m, exp_samples: [ { labels: 'slo:threshold_slice:good{{labels}}', value: 0 } ] }
+                  - { expr: 'slo:threshold_slice:good', eval_time: 5m, exp_samples: [] }
+                  - { expr: 'slo:error_ratio:rate5m', eval_time: 4m, exp_samples: [ { labels: 'slo:error_ratio:rate5m{{labels}}', value: 0.4 } ] }
+                  - { expr: 'slo:error_ratio:rate5m', eval_time: 7m, exp_samples: [ { labels: 'slo:error_ratio:rate5m{{labels}}', value: 0.25 } ] }
+                  - { expr: 'slo:events:increase1h', eval_time: 10m, exp_samples: [ { labels: 'slo:events:increase1h{{labels}}', value: 10 } ] }
+            """);
+        var (exit, output) = Promtool("test", "rules", Path.Combine(directory, "test.yml"));
+        Assert.That(exit, Is.Zero, output);
+    }
+
     [Test]
     public async Task Rules_InRealPrometheus_FireLikeTheService()
     {

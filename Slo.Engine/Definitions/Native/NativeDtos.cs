@@ -151,13 +151,36 @@ internal sealed record WindowDto(SourceLocation At, string Path, YamlScalar? Rol
 
 internal sealed record IndicatorDto(SourceLocation At, string Path, RatioDto? Ratio, LatencyDto? Latency)
 {
+    public ThresholdDto? Threshold { get; init; }
+
     public static IndicatorDto Read(YamlMap map)
     {
         var dto = new IndicatorDto(
             map.At,
             map.Path,
             map.Map("ratio") is { } ratio ? RatioDto.Read(ratio) : null,
-            map.Map("latency") is { } latency ? LatencyDto.Read(latency) : null);
+            map.Map("latency") is { } latency ? LatencyDto.Read(latency) : null)
+        {
+            Threshold = map.Map("threshold") is { } threshold ? ThresholdDto.Read(threshold) : null,
+        };
+        map.RejectUnknownKeys();
+        return dto;
+    }
+}
+
+/// <summary><c>threshold: { query, op, value, slice }</c>: the query sampled at every slice's end, good when its value
+/// satisfies <c>op value</c>.</summary>
+internal sealed record ThresholdDto(SourceLocation At, string Path, YamlScalar? Query, YamlScalar? Op, YamlScalar? Value, YamlScalar? Slice)
+{
+    public static ThresholdDto Read(YamlMap map)
+    {
+        var dto = new ThresholdDto(
+            map.At,
+            map.Path,
+            map.Scalar("query", required: true),
+            map.Scalar("op", required: true),
+            map.Scalar("value", required: true),
+            map.Scalar("slice", required: true));
         map.RejectUnknownKeys();
         return dto;
     }

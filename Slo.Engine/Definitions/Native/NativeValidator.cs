@@ -219,6 +219,14 @@ internal static class NativeValidator
 
         var alerting = dto.Alerting is null ? AlertPolicy.Default : Alerting(dto.Alerting, rules);
         var budgeting = NativeBudgeting.Validate(dto.Budgeting, rules);
+        if (dto.Indicator?.Threshold is not null)
+        {
+            // A threshold's events are its slices, sampled at the slice length it names.
+            if (dto.Budgeting is { } given)
+                rules.Bag.Error(given.At, given.Path, "a threshold indicator sets its own time slices (indicator.threshold.slice): leave budgeting out");
+            budgeting = dto.Budgeting is null && indicator is ThresholdIndicator t ? new TimeslicesBudgeting(1, t.Slice) : null;
+        }
+
         if (dto.Composite is not null && dto.Budgeting is { } sliced && budgeting is not OccurrencesBudgeting)
         {
             rules.Bag.Error(sliced.At, sliced.Path, "a composite counts occurrences: time-slice budgeting is not supported for composites");
@@ -299,13 +307,46 @@ internal static class NativeValidator
 
     private static Indicator? Indicator(IndicatorDto dto, FieldRules rules)
     {
-        if ((dto.Ratio is null) == (dto.Latency is null))
+        if (new object?[] { dto.Ratio, dto.Latency, dto.Threshold }.Count(k => k is not null) != 1)
         {
-            rules.Bag.Error(dto.At, dto.Path, "must hold exactly one of ratio or latency");
+            rules.Bag.Error(dto.At, dto.Path, "must hold exactly one of ratio, latency or threshold");
             return null;
         }
 
-        return dto.Ratio is { } ratio ? Ratio(ratio, rules) : Latency(dto.Latency!, rules);
+        return dto.Ratio is { } ratio ? Ratio(ratio, rules) : dto.Latency is { } latency ? Latency(latency, rules) : Threshold(dto.Threshold!, rules);
+    }
+
+    private static ThresholdIndicator? Threshold(ThresholdDto dto, FieldRules rules)
+    {
+        string? query = null;
+        if (dto.Query is { } q)
+        {
+            if (string.IsNullOrWhiteSpace(q.Text))
+                rules.Error(q, "a threshold query is a PromQL expression, e.g. histogram_quantile(0.99, sum by (le) (rate(http_request_duration_seconds_bucket[5m])))");
+            else if (PromQlShape.Problem(q.Text) is { } problem)
+                rules.Error(q, $"not a PromQL expression: {problem}");
+            else
+                query = q.Text;
+        }
+
+        ThresholdOperator? op = null;
+        if (dto.Op is { } o)
+        {
+            if (ThresholdOperators.TryParse(o.Text, out var parsed))
+                op = parsed;
+            else
+                rules.Error(o, $"unknown op '{o.Text}': expected lt, lte, gt or gte");
+        }
+
+        var value = rules.Number(dto.Value);
+        var slice = rules.Duration(dto.Slice);
+        if (slice is { } l && (l < Duration.FromMinutes(1) || l > Duration.FromDays(1) || l.BclCompatibleTicks % Duration.FromMinutes(1).BclCompatibleTicks != 0))
+        {
+            rules.Error(dto.Slice!, "a slice is a whole number of minutes up to 1d, e.g. 1m or 5m");
+            slice = null;
+        }
+
+        return query is null || op is null || value is null || slice is null ? null : new ThresholdIndicator(query, op.Value, value.Value, slice.Value);
     }
 
     private static Indicator? Ratio(RatioDto dto, FieldRules rules)

@@ -4,8 +4,8 @@ using YamlDotNet.RepresentationModel;
 namespace Slo.Engine.Definitions.OpenSlo;
 
 // The shape of `apiVersion: openslo/v1` documents as written (see the OpenSLO v1 specification), every kind of them.
-// Keys the specification defines but this service does not act on (thresholdMetric, raw, compositeWeight ...) are read
-// here so that the validator can say precisely that they are unsupported instead of calling them unknown.
+// Keys the specification defines but this service does not act on (raw, rawType ...) are read here so that the
+// validator can say precisely that they are unsupported instead of calling them unknown.
 
 /// <summary>One OpenSLO document, or an object inlined in another (an SLO's <c>indicator</c>, a policy's condition).</summary>
 internal sealed record OpenSloDocumentDto(
@@ -326,19 +326,20 @@ internal sealed record ObjectiveTargetDto(
     YamlScalar? TimeSliceTarget,
     YamlScalar? TimeSliceWindow,
     YamlScalar? Op,
-    YamlScalar? Value,
-    (SourceLocation At, string Path)? Composite)
+    YamlScalar? Value)
 {
+    /// <summary>A composite SLO's objective names its own SLI, inline or by reference, and may weigh it.</summary>
+    public OpenSloDocumentDto? Indicator { get; init; }
+
+    public YamlScalar? IndicatorRef { get; init; }
+
+    public YamlScalar? CompositeWeight { get; init; }
+
+    /// <summary>Whether this objective makes its SLO a composite (it names an indicator of its own), as go-sdk decides.</summary>
+    public bool IsComposite => Indicator is not null || IndicatorRef is not null;
+
     public static ObjectiveTargetDto Read(YamlMap map)
     {
-        // A composite objective names its own indicator and weight; the first of those keys is where it is refused.
-        (SourceLocation, string)? composite = null;
-        foreach (var key in new[] { "indicator", "indicatorRef", "compositeWeight" })
-        {
-            if (map.Node(key) is { } node && composite is null)
-                composite = (YamlMap.Locate(node, map.File), map.Child(key));
-        }
-
         var dto = new ObjectiveTargetDto(
             map.At,
             map.Path,
@@ -348,8 +349,12 @@ internal sealed record ObjectiveTargetDto(
             map.Scalar("timeSliceTarget"),
             map.Scalar("timeSliceWindow"),
             map.Scalar("op"),
-            map.Scalar("value"),
-            composite);
+            map.Scalar("value"))
+        {
+            Indicator = map.Map("indicator") is { } i ? OpenSloDocumentDto.ReadInline(i, "SLI") : null,
+            IndicatorRef = map.Scalar("indicatorRef"),
+            CompositeWeight = map.Scalar("compositeWeight"),
+        };
         map.RejectUnknownKeys();
         return dto;
     }

@@ -13,9 +13,11 @@ namespace Slo.Engine.Definitions.OpenSlo;
 /// Turns the OpenSLO v1 documents of one load (every file together, since an SLO may name an SLI, a DataSource or an
 /// AlertPolicy written elsewhere) into objectives. Read: <c>ratioMetric</c> SLIs (inline or through
 /// <c>indicatorRef</c>) whose sources are Prometheus series selectors (directly or through a Prometheus
-/// <c>DataSource</c>); one rolling or calendar <c>timeWindow</c>; <c>Occurrences</c>, <c>Timeslices</c> and
-/// <c>RatioTimeslices</c>; <c>target</c> or <c>targetPercent</c>; burn-rate <c>AlertPolicy</c>/<c>AlertCondition</c>
-/// as alert tiers. Everything else is named as unsupported where it is written, never skipped silently.
+/// <c>DataSource</c>); <c>thresholdMetric</c> SLIs on Prometheus queries with time slices; composite SLOs (objectives
+/// with their own indicators and <c>compositeWeight</c>); one rolling or calendar <c>timeWindow</c>;
+/// <c>Occurrences</c>, <c>Timeslices</c> and <c>RatioTimeslices</c>; <c>target</c> or <c>targetPercent</c>; burn-rate
+/// <c>AlertPolicy</c>/<c>AlertCondition</c> as alert tiers. Everything else is named as unsupported where it is
+/// written, never skipped silently.
 /// </summary>
 internal static partial class OpenSloValidator
 {
@@ -62,7 +64,7 @@ internal static partial class OpenSloValidator
         private readonly Dictionary<(string Kind, string Name), List<OpenSloDocumentDto>> _byName = [];
         private readonly List<OpenSloDocumentDto> _documents;
         private readonly HashSet<OpenSloDocumentDto> _used = [];
-        private readonly Dictionary<SliSpecDto, Indicator?> _indicators = [];
+        private readonly Dictionary<SliSpecDto, SliRead?> _indicators = [];
         private readonly Dictionary<RefOrInlineDto, OpenSloDocumentDto?> _resolved = [];
 
         public Catalog(IReadOnlyList<OpenSloDocumentDto> documents, FieldRules rules)
@@ -149,13 +151,7 @@ internal static partial class OpenSloValidator
             var service = rules.Name(spec.Service);
             var name = ObjectiveId.IsValidPart(meta.Name?.Text) ? meta.Name!.Text : null;
             var labels = rules.Labels(meta.Labels);
-            var signal = Signal(meta, rules);
-
-            var composites = spec.Objectives.Where(o => o.Composite is not null).ToArray();
-            foreach (var composite in composites)
-                Bag.Error(composite.Composite!.Value.At, composite.Composite.Value.Path, "composite objectives are not supported yet: give the SLO one indicator (or indicatorRef) and objectives without their own");
-
-            var indicator = composites.Length > 0 ? null : Indicator(spec);
+            var (signal, signalOk) = Signal(meta, rules);
             var window = Window(spec, rules);
             var method = spec.BudgetingMethod?.Text;
             if (spec.BudgetingMethod is { } bm && method is not ("Occurrences" or "Timeslices" or "RatioTimeslices"))
@@ -165,22 +161,30 @@ internal static partial class OpenSloValidator
             if (spec.Objectives.Count == 0)
                 Bag.Error(spec.At, $"{spec.Path}.objectives", "at least one objective is required");
 
+            var slo = new SloRead(service, name, labels, signal, signalOk, window, method, alerting);
+            if (spec.Objectives.Any(o => o.IsComposite))
+                return ReadComposite(doc, meta, spec, slo);
+
+            foreach (var weight in spec.Objectives.Select(o => o.CompositeWeight).OfType<YamlScalar>())
+                Bag.Warning(weight.At, weight.Path, "has no effect: an SLO is a composite only when its objectives name their own indicator or indicatorRef");
+
+            var sliDto = PeekSli(spec.Indicator, spec.IndicatorRef);
+            var sli = Sli(spec.Indicator, spec.IndicatorRef, spec.At, $"{spec.Path}.indicator");
+            RefuseSampledOccurrences(spec, sliDto);
             var objectives = new List<Objective>();
             for (var i = 0; i < spec.Objectives.Count; i++)
             {
                 var o = spec.Objectives[i];
                 var target = Target(o, rules);
-                var budgeting = Budgeting(o, method, composites.Length == 0 && IsRatio(spec), rules);
+                var (indicator, budgeting) = Measure(o, sliDto, sli, method);
                 var objectiveName = spec.Objectives.Count == 1 || name is null ? name : $"{name}-{Suffix(o, i)}";
-                if (service is null || objectiveName is null || target is null || budgeting is null || indicator is null || window is null || signal is null || alerting is null)
-                    continue;
-                if (method is not ("Occurrences" or "Timeslices" or "RatioTimeslices"))
+                if (!slo.Complete || objectiveName is null || target is null || budgeting is null || indicator is null)
                     continue;
                 objectives.Add(new Objective(
-                    new ObjectiveId(service, objectiveName),
-                    signal.Value,
+                    new ObjectiveId(service!, objectiveName),
+                    signal ?? indicator.DefaultSignal,
                     target.Value,
-                    window,
+                    window!,
                     indicator,
                     budgeting,
                     alerting,
@@ -192,54 +196,212 @@ internal static partial class OpenSloValidator
             return service is null ? null : new ServicePart(service, doc.At, new Dictionary<string, string>(), null, objectives);
         }
 
-        /// <summary>Whether the SLO's SLI (inline or referenced) is a ratio, as far as can be told without judging it.</summary>
-        private bool IsRatio(SloSpecDto spec)
+        /// <summary>What the objectives of one SLO share, as read.</summary>
+        private sealed record SloRead(string? Service, string? Name, Dictionary<string, string> Labels, Signal? Signal, bool SignalOk, SloWindow? Window, string? Method, AlertPolicy? Alerting)
         {
-            var sli = spec.Indicator?.Sli ?? (spec.IndicatorRef is { } r && _byName.TryGetValue(("SLI", r.Text), out var list) && list.Count == 1 ? list[0].Sli : null);
-            return sli?.Ratio is not null;
+            /// <summary>Whether every shared part was read, so that objectives can be built.</summary>
+            public bool Complete => Service is not null && Window is not null && SignalOk && Alerting is not null && Method is "Occurrences" or "Timeslices" or "RatioTimeslices";
         }
 
-        private Indicator? Indicator(SloSpecDto spec)
+        /// <summary>A thresholdMetric's value is sampled once per slice: there are no occurrences to count.</summary>
+        private void RefuseSampledOccurrences(SloSpecDto spec, SliSpecDto? sli)
+        {
+            if (sli is { Ratio: null, ThresholdAt: not null } && spec.BudgetingMethod is { Text: "Occurrences" } method)
+            {
+                _rules.Error(method, "thresholdMetric SLIs are read with budgetingMethod Timeslices (a slice is good when the query's value at its end " +
+                                     "satisfies op value); Occurrences of a sampled value are not supported");
+            }
+        }
+
+        /// <summary>
+        /// An OpenSLO composite SLO (its objectives name their own indicators): every objective becomes an objective of its
+        /// own, named like the objectives of a multi-objective SLO (<c>NAME-DISPLAYNAME</c>, or <c>NAME-POSITION</c> without
+        /// a display name), with its own target and no alerts of its own; the SLO's name becomes a composite of them,
+        /// weighted by <c>compositeWeight</c> (1 unless given), carrying the SLO's alert policies. The composite's budget
+        /// burns as the weighted mean of its objectives' budgets: with one target for all it is judged against that
+        /// target; with different targets each weight is divided by its objective's allowed bad fraction and the target is
+        /// chosen to match (see <see cref="CompositeTarget"/>).
+        /// </summary>
+        private ServicePart? ReadComposite(OpenSloDocumentDto doc, MetadataDto meta, SloSpecDto spec, SloRead slo)
+        {
+            var rules = _rules;
+            if (spec.IndicatorRef is { } reference)
+                rules.Error(reference, "give indicatorRef on the SLO or indicators on each of its objectives (a composite SLO), not both");
+            else if (spec.Indicator is { } inline)
+                Bag.Error(inline.At, $"{spec.Path}.indicator", "give an indicator on the SLO or on each of its objectives (a composite SLO), not both");
+            if (spec.BudgetingMethod is { Text: "Timeslices" or "RatioTimeslices" } method)
+            {
+                rules.Error(method, $"a composite SLO is read with budgetingMethod Occurrences only (its budget burns as the weighted mean of its " +
+                                    $"objectives' bad-event ratios); {method.Text} composites are not supported");
+            }
+
+            var components = new List<(Objective Objective, double Weight, ObjectiveTargetDto Dto)>();
+            var ok = true;
+            for (var i = 0; i < spec.Objectives.Count; i++)
+            {
+                var o = spec.Objectives[i];
+                if (!o.IsComposite)
+                {
+                    Bag.Error(o.At, $"{o.Path}.indicator", "is required in a composite SLO: every objective names its own indicator or indicatorRef");
+                    ok = false;
+                    continue;
+                }
+
+                var sliDto = PeekSli(o.Indicator, o.IndicatorRef);
+                var sli = Sli(o.Indicator, o.IndicatorRef, o.At, $"{o.Path}.indicator");
+                RefuseSampledOccurrences(spec, sliDto);
+                var target = Target(o, rules);
+                var (indicator, budgeting) = Measure(o, sliDto, sli, slo.Method);
+                double? weight = 1;
+                if (o.CompositeWeight is { } weightText && (weight = rules.Number(weightText)) is { } w && !(w > 0 && double.IsFinite(w)))
+                {
+                    rules.Error(weightText, $"{weightText.Text} is out of range: a compositeWeight is a number above 0");
+                    weight = null;
+                }
+
+                if (!slo.Complete || slo.Name is null || target is null || indicator is null || budgeting is null || weight is null)
+                {
+                    ok = false;
+                    continue;
+                }
+
+                var part = new Objective(
+                    new ObjectiveId(slo.Service!, $"{slo.Name}-{Suffix(o, i)}"),
+                    slo.Signal ?? indicator.DefaultSignal,
+                    target.Value,
+                    slo.Window!,
+                    indicator,
+                    budgeting,
+                    QuietPart,
+                    labels: slo.Labels,
+                    description: o.DisplayName?.Text,
+                    definedAt: o.At);
+                components.Add((part, weight.Value, o));
+            }
+
+            if (slo.Service is null)
+                return null;
+            var objectives = components.Select(c => c.Objective).ToList();
+            if (!ok || slo.Method != "Occurrences" || components.Count == 0)
+                return new ServicePart(slo.Service, doc.At, new Dictionary<string, string>(), null, objectives);
+
+            var (compositeTarget, weights) = CompositeTarget(components.Select(c => (c.Objective.Target, c.Weight)).ToArray());
+            if (components.Select(c => c.Objective.Target).Distinct().Count() > 1)
+            {
+                Bag.Warning(spec.At, $"{spec.Path}.objectives",
+                    $"the objectives' targets differ: the composite {slo.Service}/{slo.Name} is judged against {compositeTarget} with weights " +
+                    string.Join(", ", components.Select((c, i) => $"{c.Objective.Name} x {weights[i].ToString("0.####", CultureInfo.InvariantCulture)}")) +
+                    " (each compositeWeight over its objective's allowed bad fraction), so that its budget burns as the compositeWeight-weighted mean of theirs");
+            }
+
+            var id = new ObjectiveId(slo.Service, slo.Name!);
+            var parts = components.Select((c, i) => new CompositeComponent(c.Objective.Id, weights[i])).ToArray();
+            var signal = slo.Signal ?? components[0].Objective.Signal;
+            objectives.Add(new Objective(id, signal, compositeTarget, slo.Window!, new CompositeIndicator(parts, signal), BudgetingMethod.Occurrences, slo.Alerting,
+                labels: slo.Labels, description: spec.Description?.Text ?? meta.DisplayName?.Text, definedAt: doc.At));
+            return new ServicePart(slo.Service, doc.At, new Dictionary<string, string>(), null, objectives)
+            {
+                CompositeReferences = components.Select(c => (id, c.Objective.Id, new YamlScalar(c.Objective.Id.ToString(), c.Dto.Path, c.Dto.At))).ToArray(),
+            };
+        }
+
+        /// <summary>The SLI named by an inline indicator or a reference, as far as can be told without judging it.</summary>
+        private SliSpecDto? PeekSli(OpenSloDocumentDto? inline, YamlScalar? reference) =>
+            inline?.Sli ?? (reference is { } r && _byName.TryGetValue(("SLI", r.Text), out var list) && list.Count == 1 ? list[0].Sli : null);
+
+        /// <summary>
+        /// An objective's indicator and budgeting: a ratio SLI's indicator with the SLO's budgeting method, or a
+        /// thresholdMetric's query sampled at the objective's time slices with its op and value. A threshold slice holds
+        /// one value, good or bad, so its slice target cannot change the answer: it is checked, and read as 100%.
+        /// </summary>
+        private (Indicator? Indicator, BudgetingMethod? Budgeting) Measure(ObjectiveTargetDto o, SliSpecDto? dto, SliRead? sli, string? method)
+        {
+            var rules = _rules;
+            var threshold = dto is { Ratio: null, ThresholdAt: not null };
+            var budgeting = Budgeting(o, method, dto?.Ratio is not null, rules);
+            if (!threshold)
+                return (sli?.Ratio, budgeting);
+
+            ThresholdOperator? op = null;
+            if (o.Op is null)
+                Bag.Error(o.At, $"{o.Path}.op", "is required with a thresholdMetric: lt, lte, gt or gte");
+            else if (ThresholdOperators.TryParse(o.Op.Text, out var parsed))
+                op = parsed;
+            else
+                rules.Error(o.Op, $"unknown op '{o.Op.Text}': expected lt, lte, gt or gte");
+
+            var value = rules.Number(o.Value);
+            if (o.Value is null)
+                Bag.Error(o.At, $"{o.Path}.value", "is required with a thresholdMetric: the bound the query's value is compared with");
+
+            if (budgeting is not SlicedBudgeting sliced || sli?.ThresholdQuery is not { } query || op is null || value is null)
+                return (null, null);
+            if (sliced.SliceLength.BclCompatibleTicks % TimeSpan.TicksPerSecond != 0)
+            {
+                rules.Error(o.TimeSliceWindow!, "a thresholdMetric's slice is a whole number of seconds: the query is sampled at each slice's end");
+                return (null, null);
+            }
+
+            return (new ThresholdIndicator(query.Text, op.Value, value.Value, sliced.SliceLength), new TimeslicesBudgeting(1, sliced.SliceLength));
+        }
+
+        /// <summary>An SLI as read: a ratio's indicator, or a thresholdMetric's query, which its objective completes.</summary>
+        private sealed record SliRead(Indicator? Ratio, YamlScalar? ThresholdQuery);
+
+        private SliRead? Sli(OpenSloDocumentDto? inline, YamlScalar? reference, SourceLocation at, string path)
         {
             SliSpecDto? sli = null;
-            if (spec.Indicator is { } inline)
+            if (inline is not null)
             {
-                if (spec.IndicatorRef is { } both)
+                if (reference is { } both)
                     _rules.Error(both, "give indicator or indicatorRef, not both");
                 if (inline.Kind is { Text: not "SLI" } k)
                     _rules.Error(k, $"an indicator is an SLI, not '{k.Text}'");
                 else
                     sli = inline.Sli;
             }
-            else if (spec.IndicatorRef is { } reference)
+            else if (reference is not null)
             {
                 sli = Find("SLI", reference)?.Sli;
             }
             else
             {
-                Bag.Error(spec.At, $"{spec.Path}.indicator", "is required: an inline SLI with a ratioMetric, or indicatorRef naming an SLI");
+                Bag.Error(at, path, "is required: an inline SLI with a ratioMetric or a thresholdMetric, or indicatorRef naming an SLI");
             }
 
             if (sli is null)
                 return null;
-            if (!_indicators.TryGetValue(sli, out var indicator))
-                _indicators[sli] = indicator = ReadSli(sli);
-            return indicator;
+            if (!_indicators.TryGetValue(sli, out var read))
+                _indicators[sli] = read = ReadSli(sli);
+            return read;
         }
 
-        private Indicator? ReadSli(SliSpecDto sli)
+        private SliRead? ReadSli(SliSpecDto sli)
         {
             var rules = _rules;
             if (sli.ThresholdAt is { } t)
             {
-                Bag.Error(t, $"{sli.Path}.thresholdMetric",
-                    "thresholdMetric SLIs are not supported yet: the service counts good and bad events, and a threshold on a query's value needs it sampled at every slice's end; use a ratioMetric of counters");
-                return null;
+                if (sli.Ratio is not null)
+                {
+                    Bag.Error(t, $"{sli.Path}.thresholdMetric", "give ratioMetric or thresholdMetric, not both");
+                    return null;
+                }
+
+                var query = PrometheusQuery(sli.Threshold, "a PromQL expression whose value is compared with op and value, e.g. histogram_quantile(0.99, sum by (le) (rate(http_request_duration_seconds_bucket[5m])))");
+                if (query is null)
+                    return null;
+                if (PromQlShape.Problem(query.Text) is { } problem)
+                {
+                    rules.Error(query, $"not a PromQL expression: {problem}");
+                    return null;
+                }
+
+                return new SliRead(null, query);
             }
 
             if (sli.Ratio is not { } ratio)
             {
-                Bag.Error(sli.At, $"{sli.Path}.ratioMetric", "is required: an SLI holds a ratioMetric (or a thresholdMetric, which is not supported yet)");
+                Bag.Error(sli.At, $"{sli.Path}.ratioMetric", "is required: an SLI holds a ratioMetric or a thresholdMetric");
                 return null;
             }
 
@@ -273,10 +435,15 @@ internal static partial class OpenSloValidator
             var good = Source(ratio.Good);
             var bad = Source(ratio.Bad);
             var total = Source(ratio.Total);
-            return ok && total is not null && (good ?? bad) is not null ? new RatioIndicator(good, bad, total) : null;
+            return ok && total is not null && (good ?? bad) is not null ? new SliRead(new RatioIndicator(good, bad, total), null) : null;
         }
 
-        private SeriesSelector? Source(MetricSourceDto? source)
+        private SeriesSelector? Source(MetricSourceDto? source) =>
+            PrometheusQuery(source, "a Prometheus series selector such as http_requests_total{job=\"checkout\"}") is { } query ? Selector(query, _rules) : null;
+
+        /// <summary>The query of a Prometheus metric source (directly, or through a Prometheus DataSource), or null after
+        /// saying why there is none.</summary>
+        private YamlScalar? PrometheusQuery(MetricSourceDto? source, string expected)
         {
             if (source is null)
                 return null;
@@ -318,11 +485,11 @@ internal static partial class OpenSloValidator
 
             if (source.Query is null)
             {
-                Bag.Error(source.SpecAt, $"{source.Path}.spec.query", "is required: a Prometheus series selector such as http_requests_total{job=\"checkout\"}");
+                Bag.Error(source.SpecAt, $"{source.Path}.spec.query", $"is required: {expected}");
                 return null;
             }
 
-            return Selector(source.Query, rules);
+            return source.Query;
         }
 
         private AlertPolicy? Alerting(SloSpecDto spec, SloWindow? window)
@@ -482,6 +649,26 @@ internal static partial class OpenSloValidator
         }
     }
 
+    /// <summary>A composite's parts raise no alerts of their own: the SLO's alert policies are the composite's.</summary>
+    private static readonly AlertPolicy QuietPart = new([], 0) { NoDataAfter = null };
+
+    /// <summary>
+    /// The target and weights that make a composite's consumed budget the <paramref name="parts"/>' weighted mean of
+    /// their own consumed budgets, sum(w x bad_i / b_i) / sum(w), where b_i is a part's allowed bad fraction. The
+    /// composite's consumed budget is sum(w' x bad_i) / sum(w') / b, so w' = w x b / b_i and b = sum(w) / sum(w / b_i)
+    /// (the weights keep their sum). One target for all parts gives that target and the weights unchanged.
+    /// </summary>
+    internal static (Target Target, double[] Weights) CompositeTarget(IReadOnlyList<(Target Target, double Weight)> parts)
+    {
+        if (parts.Select(p => p.Target).Distinct().Count() == 1)
+            return (parts[0].Target, parts.Select(p => p.Weight).ToArray());
+        var allowed = parts.Sum(p => p.Weight) / parts.Sum(p => p.Weight / p.Target.AllowedBadFraction);
+        // Rounded so that the target reads back the same through its percent (slo convert).
+        var target = Budgets.Target.FromFraction(Math.Round(1 - allowed, 12));
+        var b = target.AllowedBadFraction;
+        return (target, parts.Select(p => p.Weight * b / p.Target.AllowedBadFraction).ToArray());
+    }
+
     private static bool IsPrometheus(string type) => type.Equals("Prometheus", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>A Prometheus query that names a counter: a series selector, or <c>sum(</c> one <c>)</c> (events are
@@ -524,15 +711,17 @@ internal static partial class OpenSloValidator
         return slug.Length > 0 ? slug : (index + 1).ToString(CultureInfo.InvariantCulture);
     }
 
-    private static Signal? Signal(MetadataDto meta, FieldRules rules)
+    /// <summary>The signal the SLO's annotation names (null when it names none, and its indicators decide), and
+    /// whether the annotation, if any, is one.</summary>
+    private static (Signal? Signal, bool Ok) Signal(MetadataDto meta, FieldRules rules)
     {
         var annotation = meta.Annotations?.FirstOrDefault(a => a.Key.Text == SignalAnnotation);
         if (annotation is not { } a || a.Value is null)
-            return Engine.Signal.Reliability;
+            return (null, true);
         if (SignalNames.TryParse(a.Value.Text, out var signal))
-            return signal;
+            return (signal, true);
         rules.Error(a.Value, $"unknown signal '{a.Value.Text}': expected {SignalNames.Reliability} or {SignalNames.Performance}");
-        return null;
+        return (null, false);
     }
 
     private static SloWindow? Window(SloSpecDto spec, FieldRules rules)
@@ -671,7 +860,7 @@ internal static partial class OpenSloValidator
     }
 
     /// <param name="ratio">Whether the SLI is a ratioMetric, for which op and value are forbidden (as the specification's
-    /// validators say); a thresholdMetric SLI is refused on its own.</param>
+    /// validators say); a thresholdMetric's op and value are read with its objective.</param>
     private static BudgetingMethod? Budgeting(ObjectiveTargetDto o, string? method, bool ratio, FieldRules rules)
     {
         if (ratio)
