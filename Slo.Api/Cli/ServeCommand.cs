@@ -41,7 +41,7 @@ public sealed class ServeCommand : Command
         builder.Services
             .AddSloOptions(builder.Configuration)
             .AddSloStorage()
-            .AddPrometheusClient()
+            .AddPrometheusClient(builder.Configuration)
             .AddSloEvaluation(builder.Configuration)
             .AddSloApi()
             .AddSloDashboard()
@@ -98,6 +98,10 @@ public sealed class ServeCommand : Command
         _ = services.GetRequiredService<IOptions<Alerting.AlertingOptions>>().Value;
         _ = services.GetRequiredService<IOptions<Evaluation.HistoryOptions>>().Value;
         _ = services.GetRequiredService<IOptions<Api.ApiOptions>>().Value;
-        _ = services.GetRequiredService<Definitions.DefinitionCatalog>();
+        var catalog = services.GetRequiredService<Definitions.DefinitionCatalog>();
+        // A definition naming a source the configuration lacks is a mistake to fix before anything runs.
+        var unknown = services.GetRequiredService<Prometheus.PrometheusSources>().Unknown(catalog.Current.Objectives);
+        if (unknown.Count > 0)
+            throw new Definitions.InvalidDefinitionsException("objectives read Prometheus sources that are not configured:\n" + string.Join("\n", unknown.Select(u => u.Problem)));
     }
 }

@@ -31,38 +31,59 @@ public static class SloServices
         where T : class =>
         services.AddOptions<T>().Bind(configuration.GetSection(section)).ValidateDataAnnotations().ValidateOnStart();
 
-    /// <summary>The Prometheus client with timeouts per attempt and in total, jittered retries and a circuit breaker.</summary>
-    public static IServiceCollection AddPrometheusClient(this IServiceCollection services)
+    /// <summary>
+    /// One Prometheus client per source (the default one and each <c>Prometheus:Sources:NAME</c>): each its own HTTP
+    /// handler (TLS), timeouts per attempt and in total, jittered retries, circuit breaker, and credentials added to
+    /// every attempt. The source names are read from <paramref name="configuration"/> here, their settings (validated)
+    /// when the clients are built.
+    /// </summary>
+    public static IServiceCollection AddPrometheusClient(this IServiceCollection services, IConfiguration configuration)
     {
-        services
-            .AddHttpClient<PrometheusClient>((sp, http) =>
-            {
-                var url = sp.GetRequiredService<IOptions<PrometheusOptions>>().Value.Url.ToString();
-                http.BaseAddress = new Uri(url.EndsWith('/') ? url : url + "/");
-                // The resilience pipeline owns every timeout.
-                http.Timeout = Timeout.InfiniteTimeSpan;
-            })
-            // Long-lived client (the measurer is a singleton): rotate connections rather than handlers.
-            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) })
-            .SetHandlerLifetime(Timeout.InfiniteTimeSpan)
-            .AddStandardResilienceHandler()
-            .Configure((HttpStandardResilienceOptions resilience, IServiceProvider sp) =>
-            {
-                var options = sp.GetRequiredService<IOptions<PrometheusOptions>>().Value;
-                resilience.AttemptTimeout.Timeout = options.AttemptTimeout;
-                resilience.TotalRequestTimeout.Timeout = options.TotalTimeout;
-                resilience.Retry.MaxRetryAttempts = Math.Max(1, options.MaxRetries);
-                resilience.Retry.ShouldRetryAfterHeader = false;
-                if (options.MaxRetries == 0)
-                    resilience.Retry.ShouldHandle = _ => ValueTask.FromResult(false);
-                resilience.Retry.BackoffType = DelayBackoffType.Exponential;
-                resilience.Retry.UseJitter = true;
-                resilience.Retry.Delay = TimeSpan.FromMilliseconds(200);
-                resilience.CircuitBreaker.SamplingDuration = TimeSpan.FromTicks(Math.Max(TimeSpan.FromSeconds(30).Ticks, 2 * options.AttemptTimeout.Ticks));
-                resilience.CircuitBreaker.BreakDuration = TimeSpan.FromSeconds(5);
-            });
+        var names = configuration.GetSection($"{PrometheusOptions.Section}:Sources").GetChildren().Select(c => c.Key)
+            .Prepend(Engine.Definitions.Objective.DefaultSource)
+            .Distinct(StringComparer.OrdinalIgnoreCase);
+        foreach (var name in names)
+        {
+            var client = services
+                .AddHttpClient(PrometheusSources.HttpClientName(name), (sp, http) =>
+                {
+                    var url = Source(sp, name).Url!.ToString();
+                    http.BaseAddress = new Uri(url.EndsWith('/') ? url : url + "/");
+                    // The resilience pipeline owns every timeout.
+                    http.Timeout = Timeout.InfiniteTimeSpan;
+                })
+                // Long-lived clients: rotate connections rather than handlers.
+                .ConfigurePrimaryHttpMessageHandler(sp => PrometheusConnection.PrimaryHandler(Source(sp, name), Logger(sp)))
+                .SetHandlerLifetime(Timeout.InfiniteTimeSpan);
+            client.AddStandardResilienceHandler()
+                .Configure((HttpStandardResilienceOptions resilience, IServiceProvider sp) =>
+                {
+                    var source = Source(sp, name);
+                    resilience.AttemptTimeout.Timeout = source.AttemptTimeout;
+                    resilience.TotalRequestTimeout.Timeout = source.TotalTimeout;
+                    resilience.Retry.MaxRetryAttempts = Math.Max(1, source.MaxRetries);
+                    resilience.Retry.ShouldRetryAfterHeader = false;
+                    if (source.MaxRetries == 0)
+                        resilience.Retry.ShouldHandle = _ => ValueTask.FromResult(false);
+                    resilience.Retry.BackoffType = DelayBackoffType.Exponential;
+                    resilience.Retry.UseJitter = true;
+                    resilience.Retry.Delay = TimeSpan.FromMilliseconds(200);
+                    resilience.CircuitBreaker.SamplingDuration = TimeSpan.FromTicks(Math.Max(TimeSpan.FromSeconds(30).Ticks, 2 * source.AttemptTimeout.Ticks));
+                    resilience.CircuitBreaker.BreakDuration = TimeSpan.FromSeconds(5);
+                });
+            // Inside the retries: every attempt carries the credentials as they are now (a rotated token file).
+            client.AddHttpMessageHandler(sp => new PrometheusAuthHandler(sp.GetRequiredService<CredentialStore>().For(Source(sp, name))));
+        }
+
         services.AddSingleton<PrometheusCost>();
+        services.AddSingleton<CredentialStore>();
+        services.AddSingleton<PrometheusSources>();
         return services;
+
+        static PrometheusSource Source(IServiceProvider sp, string name) =>
+            sp.GetRequiredService<IOptions<PrometheusOptions>>().Value.Resolve().Single(s => s.Name.Equals(name, StringComparison.OrdinalIgnoreCase));
+
+        static ILogger Logger(IServiceProvider sp) => sp.GetRequiredService<ILoggerFactory>().CreateLogger("Slo.Api.Prometheus.PrometheusSources");
     }
 
     /// <summary>SQL storage: provider from <c>Storage:Provider</c>, migrations applied at start-up.</summary>
@@ -188,19 +209,6 @@ public static class SloApiServices
         services.AddSingleton<Gate.GateService>();
         services.AddHostedService<Gate.GateAuditWriter>();
         return services;
-    }
-}
-
-/// <summary>Rules between Prometheus settings that attributes cannot express.</summary>
-internal sealed class PrometheusOptionsValidator : IValidateOptions<PrometheusOptions>
-{
-    public ValidateOptionsResult Validate(string? name, PrometheusOptions options)
-    {
-        if (!options.Url.IsAbsoluteUri || options.Url.Scheme is not ("http" or "https"))
-            return ValidateOptionsResult.Fail($"Prometheus:Url '{Prometheus.PrometheusClient.Redact(options.Url)}' must be an absolute http(s) URL.");
-        if (options.TotalTimeout < options.AttemptTimeout)
-            return ValidateOptionsResult.Fail("Prometheus:TotalTimeout must be at least Prometheus:AttemptTimeout.");
-        return ValidateOptionsResult.Success;
     }
 }
 

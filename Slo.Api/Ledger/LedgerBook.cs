@@ -22,7 +22,7 @@ namespace Slo.Api.Ledger;
 /// nothing settled. Measurements (the worker's, <c>?at=</c> backtesting, the history backfill) are sums over buckets.
 /// </summary>
 public sealed class LedgerBook(
-    PrometheusClient prometheus,
+    PrometheusSources prometheus,
     LedgerStore store,
     IOptions<LedgerOptions> options,
     IOptions<PrometheusOptions> prometheusOptions,
@@ -32,7 +32,7 @@ public sealed class LedgerBook(
 {
     private static readonly TimeSpan BoundLookupLifetime = TimeSpan.FromHours(1);
     private readonly ConcurrentDictionary<ObjectiveId, Entry> _entries = new();
-    // The le values of each histogram selector, shared by every objective on it; the lifetime runs on the process
+    // The le values of each histogram selector of each source, shared by every objective on it; the lifetime runs on the process
     // clock, so lookups at past instants reuse one answer.
     private readonly ConcurrentDictionary<string, (Task<IReadOnlyList<string>> Values, long FoundAtTicks)> _bounds = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _sync = new(1, 1);
@@ -70,9 +70,11 @@ public sealed class LedgerBook(
         try
         {
             await LoadHeadsAsync(cancellationToken);
-            var failures = new ConcurrentDictionary<ObjectiveId, Exception>();
+            // An objective naming a source the configuration lacks fails alone (the start-up check refuses such a set).
+            var failures = new ConcurrentDictionary<ObjectiveId, Exception>(
+                prometheus.Unknown(objectives).Select(u => KeyValuePair.Create(u.Objective.Id, (Exception)new DefinitionMismatchException(u.Problem))));
             var parallel = new ParallelOptions { MaxDegreeOfParallelism = prometheusOptions.Value.MaxConcurrentQueries, CancellationToken = cancellationToken };
-            var entries = await EntriesAsync(objectives, at, failures, cancellationToken);
+            var entries = await EntriesAsync(objectives.Where(o => !failures.ContainsKey(o.Id)).ToArray(), at, failures, cancellationToken);
             await Parallel.ForEachAsync(entries.Where(e => e.Objective.Indicator is LatencyIndicator), parallel, async (entry, token) =>
             {
                 try
@@ -138,10 +140,10 @@ public sealed class LedgerBook(
             plans.Add((entry, ranges, counts, present));
         }
 
-        // Objectives asking for the same buckets share requests; long ranges go in smaller batches so that one
-        // request stays well inside Prometheus' timeouts.
+        // Objectives asking the same source for the same buckets share requests; long ranges go in smaller batches so
+        // that one request stays well inside Prometheus' timeouts.
         var batches = work
-            .GroupBy(w => (w.Range.From, w.Range.To, w.Range.Bucket))
+            .GroupBy(w => (w.Entry.Objective.Source, w.Range.From, w.Range.To, w.Range.Bucket))
             .SelectMany(g => g.Chunk(Math.Max(1, options.Value.BatchSize * 288 / Math.Max(288, g.First().Range.Buckets))))
             .ToArray();
         await Parallel.ForEachAsync(batches, parallel, async (batch, token) => await FetchAsync(batch, failures, token));
@@ -164,7 +166,7 @@ public sealed class LedgerBook(
         }
 
         // Objectives that missed the same scrapes (a Prometheus restart) share one request per batch.
-        var bridges = gaps.GroupBy(g => (g.From, g.To)).SelectMany(g => g.Select(x => x.Entry).Chunk(options.Value.BatchSize).Select(b => (g.Key.From, g.Key.To, Entries: b)));
+        var bridges = gaps.GroupBy(g => (g.Entry.Objective.Source, g.From, g.To)).SelectMany(g => g.Select(x => x.Entry).Chunk(options.Value.BatchSize).Select(b => (g.Key.From, g.Key.To, Entries: b)));
         await Parallel.ForEachAsync(bridges, parallel, async (bridge, token) => await BridgeAsync(bridge.Entries, bridge.From, bridge.To, failures, token));
     }
 
@@ -243,7 +245,7 @@ public sealed class LedgerBook(
         QueryResult<IReadOnlyList<VectorSample>> result;
         try
         {
-            result = await prometheus.QueryAsync(query, to, cancellationToken);
+            result = await prometheus.For(batch[0].Objective).QueryAsync(query, to, cancellationToken);
         }
         catch (PrometheusException e) when (e.Failure == PrometheusFailure.QueryError && batch.Length > 1)
         {
@@ -668,12 +670,12 @@ public sealed class LedgerBook(
         var probes = objectives.Select(o => (Objective: o, Query: EventQueries.ScrapeDensity(o, "p"))).Where(p => p.Query is not null).ToArray();
         var parallel = new ParallelOptions { MaxDegreeOfParallelism = prometheusOptions.Value.MaxConcurrentQueries, CancellationToken = cancellationToken };
         var found = new ConcurrentDictionary<ObjectiveId, Duration>();
-        await Parallel.ForEachAsync(probes.Chunk(options.Value.BatchSize), parallel, async (batch, token) =>
+        await Parallel.ForEachAsync(probes.GroupBy(p => p.Objective.Source).SelectMany(g => g.Chunk(options.Value.BatchSize)), parallel, async (batch, token) =>
         {
             var query = string.Join("\nor ", batch.Select((p, i) => EventQueries.ScrapeDensity(p.Objective, i.ToString(CultureInfo.InvariantCulture))));
             try
             {
-                var result = await prometheus.QueryAsync(query, at, token);
+                var result = await prometheus.For(batch[0].Objective).QueryAsync(query, at, token);
                 foreach (var sample in result.Data)
                 {
                     if (TryMember(sample.Labels, batch.Length, out var index, out _))
@@ -697,10 +699,10 @@ public sealed class LedgerBook(
     private static Duration? FineOf(string buckets) =>
         long.TryParse(buckets.Split(',')[^1], NumberStyles.None, CultureInfo.InvariantCulture, out var seconds) && seconds > 0 ? Duration.FromSeconds(seconds) : null;
 
-    /// <summary>What identifies an objective's counts: its indicator. A new target or alert policy keeps them; a new
-    /// window keeps them too unless it needs other bucket lengths.</summary>
+    /// <summary>What identifies an objective's counts: its indicator and its source. A new target or alert policy keeps
+    /// them; a new window keeps them too unless it needs other bucket lengths.</summary>
     private static string Fingerprint(Objective objective) =>
-        Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(objective.Indicator.ToString()!)))[..32];
+        Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(objective.Indicator + (objective.Source is { } source ? "\nsource: " + source : ""))))[..32];
 
     private static IEnumerable<(LedgerRange Piece, int Offset)> Split(LedgerRange range)
     {
@@ -721,7 +723,7 @@ public sealed class LedgerBook(
         var query = string.Join("\nor ", batch.Select((w, i) => EventQueries.BucketCounts(w.Entry.Objective, bucket, i.ToString(CultureInfo.InvariantCulture), w.Entry.Le)));
         try
         {
-            var result = await prometheus.QueryRangeAsync(query, range.From + bucket, range.To, bucket, cancellationToken);
+            var result = await prometheus.For(batch[0].Entry.Objective).QueryRangeAsync(query, range.From + bucket, range.To, bucket, cancellationToken);
             Warn(result.Warnings, batch);
             var series = result.Data.Select(s => (s.Labels, s.Points));
             var totals = new Dictionary<(int, Instant), double>();
@@ -806,7 +808,7 @@ public sealed class LedgerBook(
     private async Task<string?> BoundAsync(Objective objective, LatencyIndicator latency, Instant at, CancellationToken cancellationToken)
     {
         var bucket = latency.Selector.WithMetric(latency.Histogram + "_bucket").ToString();
-        var values = await BoundsAsync(bucket, at, cancellationToken);
+        var values = await BoundsAsync(objective, bucket, at, cancellationToken);
         if (values.Count == 0)
             return null;
 
@@ -830,11 +832,12 @@ public sealed class LedgerBook(
 
     /// <summary>The <c>le</c> values of <paramref name="bucket"/> over the last 3 days: one lookup an hour per selector,
     /// however many objectives share it. A failed or empty answer is not kept (the histogram may appear any moment).</summary>
-    private async Task<IReadOnlyList<string>> BoundsAsync(string bucket, Instant at, CancellationToken cancellationToken)
+    private async Task<IReadOnlyList<string>> BoundsAsync(Objective objective, string bucket, Instant at, CancellationToken cancellationToken)
     {
         var now = System.Diagnostics.Stopwatch.GetTimestamp();
+        var client = prometheus.For(objective);
         var lookup = _bounds.AddOrUpdate(
-            bucket,
+            objective.Source + "\n" + bucket,
             _ => (Lookup(), now),
             (_, cached) => cached.Values.IsFaulted || cached.Values.IsCanceled || (cached.Values.IsCompletedSuccessfully && cached.Values.Result.Count == 0)
                            || System.Diagnostics.Stopwatch.GetElapsedTime(cached.FoundAtTicks) >= BoundLookupLifetime
@@ -842,7 +845,7 @@ public sealed class LedgerBook(
                 : cached);
         return await lookup.Values.WaitAsync(cancellationToken);
 
-        Task<IReadOnlyList<string>> Lookup() => prometheus.LabelValuesAsync("le", bucket, at - Duration.FromDays(3), at, CancellationToken.None);
+        Task<IReadOnlyList<string>> Lookup() => client.LabelValuesAsync("le", bucket, at - Duration.FromDays(3), at, CancellationToken.None);
     }
 
     /// <summary>One piece of a range to fetch, and where its counts go.</summary>

@@ -49,7 +49,7 @@ public sealed class SloMetrics
             "slo_evaluation_duration_seconds", "Time one evaluation cycle of every objective took.",
             new HistogramConfiguration { Buckets = Histogram.ExponentialBuckets(0.05, 2, 12) });
         _queryErrors = factory.CreateCounter(
-            "slo_prometheus_query_errors_total", "Objective evaluations that failed, by kind (unreachable, timeout, query_error, bad_response, invalid_value, definition_mismatch, ledger_gap, internal).",
+            "slo_prometheus_query_errors_total", "Objective evaluations that failed, by kind (unreachable, timeout, query_error, bad_response, invalid_value, unauthorized, definition_mismatch, ledger_gap, internal).",
             new CounterConfiguration { LabelNames = ["kind"] });
         _deliveries = factory.CreateCounter(
             "slo_alert_deliveries_total", "Alert deliveries by target (alertmanager, webhook0 ...) and outcome (success, failure).",

@@ -19,15 +19,21 @@ public sealed record QueryResult<T>(T Data, IReadOnlyList<string> Warnings);
 /// A typed client of the Prometheus HTTP API (v1). Retries, timeouts and the circuit breaker live in the resilience
 /// handler the host configures; this class turns every way of failing into a <see cref="PrometheusException"/>.
 /// </summary>
-public sealed class PrometheusClient(HttpClient http, PrometheusCost cost)
+/// <param name="source">The source it talks to, for messages; null for a bare client (tests).</param>
+/// <param name="credentials">The source's credentials, hidden in whatever a message quotes from an answer.</param>
+public sealed class PrometheusClient(HttpClient http, PrometheusCost cost, PrometheusSource? source = null, PrometheusCredentials? credentials = null)
 {
     /// <summary>The most points Prometheus returns per series in one range query.</summary>
     public const int MaxPointsPerSeries = 11_000;
 
     public Uri? BaseAddress => http.BaseAddress;
 
-    /// <summary>The address as messages show it: without user information (a password in the URL is a secret).</summary>
-    private string Shown => Redact(http.BaseAddress);
+    /// <summary>The source as messages show it: its name and its address without user information (a password in the
+    /// URL is a secret).</summary>
+    private string Shown => source is null ? $"Prometheus at {Redact(http.BaseAddress)}" : source.Shown;
+
+    /// <summary>Who answered, for messages about an answer.</summary>
+    private string Who => source is null || source.Name == Engine.Definitions.Objective.DefaultSource ? "Prometheus" : $"Prometheus source '{source.Name}'";
 
     /// <summary>A URL without its user information, for logs, errors and pages.</summary>
     public static string Redact(Uri? url) =>
@@ -107,19 +113,25 @@ public sealed class PrometheusClient(HttpClient http, PrometheusCost cost)
         }
         catch (BrokenCircuitException e)
         {
-            throw new PrometheusException(PrometheusFailure.Unreachable, $"Prometheus at {Shown} failed repeatedly; not calling it for a while ({e.Message})", e);
+            throw new PrometheusException(PrometheusFailure.Unreachable, $"{Shown} failed repeatedly; not calling it for a while ({e.Message})", e);
         }
         catch (Exception e) when (e is TimeoutRejectedException or TaskCanceledException or TimeoutException)
         {
-            throw new PrometheusException(PrometheusFailure.Timeout, $"Prometheus at {Shown} did not answer in time", e);
+            throw new PrometheusException(PrometheusFailure.Timeout, $"{Shown} did not answer in time", e);
         }
         catch (HttpRequestException e)
         {
-            throw new PrometheusException(PrometheusFailure.Unreachable, $"cannot reach Prometheus at {Shown}: {e.Message}", e);
+            throw new PrometheusException(PrometheusFailure.Unreachable, $"cannot reach {Shown}: {e.Message}", e);
         }
 
         using (response)
         {
+            if (response.StatusCode is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden)
+            {
+                // The body is not quoted: a proxy may echo what it was sent.
+                throw Unauthorized($"HTTP {(int)response.StatusCode} ({response.ReasonPhrase})");
+            }
+
             var document = await ParseAsync(response, cancellationToken);
             var root = document.RootElement;
             var status = root.ValueKind == JsonValueKind.Object && root.TryGetProperty("status", out var s) ? s.GetString() : null;
@@ -134,11 +146,11 @@ public sealed class PrometheusClient(HttpClient http, PrometheusCost cost)
                 if (status == "error")
                 {
                     var errorType = root.TryGetProperty("errorType", out var et) ? et.GetString() : "error";
-                    var error = root.TryGetProperty("error", out var er) ? er.GetString() : "(no message)";
-                    throw new PrometheusException(PrometheusFailure.QueryError, $"Prometheus rejected the query ({errorType}): {error}");
+                    var error = root.TryGetProperty("error", out var er) ? er.GetString() : null;
+                    throw new PrometheusException(PrometheusFailure.QueryError, $"{Who} rejected the query ({errorType}): {Hide(error ?? "(no message)")}");
                 }
 
-                throw new PrometheusException(PrometheusFailure.BadResponse, $"Prometheus answered HTTP {(int)response.StatusCode} without a status: {Shorten(root.GetRawText())}");
+                throw new PrometheusException(PrometheusFailure.BadResponse, $"{Who} answered HTTP {(int)response.StatusCode} without a status: {Shorten(root.GetRawText())}");
             }
         }
     }
@@ -162,18 +174,24 @@ public sealed class PrometheusClient(HttpClient http, PrometheusCost cost)
                 }
                 catch (JsonException e)
                 {
-                    throw new PrometheusException(failure, $"Prometheus answered HTTP {(int)response.StatusCode} with a body that is not its JSON: {Shorten(stream.Head)}", e);
+                    throw new PrometheusException(failure, $"{Who} answered HTTP {(int)response.StatusCode} with a body that is not its JSON: {Shorten(stream.Head)}", e);
                 }
             }
 
             var body = await response.Content.ReadAsStringAsync(cancellationToken);
+            if (response.StatusCode == HttpStatusCode.BadRequest && body.Contains("auth token", StringComparison.OrdinalIgnoreCase))
+            {
+                // vmauth before 1.80 (Debian's 1.79) refuses an unknown token with 400 and this text, not with 401.
+                throw Unauthorized($"HTTP 400: {Shorten(body.Trim())}");
+            }
+
             try
             {
                 return JsonDocument.Parse(body);
             }
             catch (JsonException e)
             {
-                throw new PrometheusException(failure, $"Prometheus answered HTTP {(int)response.StatusCode} with a body that is not its JSON: {Shorten(body)}", e);
+                throw new PrometheusException(failure, $"{Who} answered HTTP {(int)response.StatusCode} with a body that is not its JSON: {Shorten(body)}", e);
             }
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -182,7 +200,7 @@ public sealed class PrometheusClient(HttpClient http, PrometheusCost cost)
         }
         catch (Exception e) when (e is HttpRequestException or IOException or OperationCanceledException)
         {
-            throw new PrometheusException(PrometheusFailure.Unreachable, $"the answer of Prometheus at {Shown} broke off: {e.Message}", e);
+            throw new PrometheusException(PrometheusFailure.Unreachable, $"the answer of {Shown} broke off: {e.Message}", e);
         }
     }
 
@@ -202,7 +220,17 @@ public sealed class PrometheusClient(HttpClient http, PrometheusCost cost)
         : (int)code >= 500 ? PrometheusFailure.Unreachable
         : PrometheusFailure.BadResponse;
 
-    private static string Shorten(string body) => body.Length <= 200 ? body : body[..200] + "…";
+    /// <summary>The start of an answer, for a message, without the source's secrets (a proxy may echo them).</summary>
+    private string Shorten(string body)
+    {
+        body = Hide(body);
+        return body.Length <= 200 ? body : body[..200] + "…";
+    }
+
+    private string Hide(string text) => credentials?.Hide(text) ?? text;
+
+    private PrometheusException Unauthorized(string answered) => new(PrometheusFailure.Unauthorized,
+        $"unauthorized: {Shown} answered {answered}; check the credentials in {source?.Setting ?? "Prometheus"} (BearerToken, BasicAuth, Tls:CertFile)");
 
     private static string Format(Instant at) => (at.ToUnixTimeMilliseconds() / 1000.0).ToString("0.###", CultureInfo.InvariantCulture);
 

@@ -17,6 +17,9 @@ public enum PrometheusFailure
 
     /// <summary>A count came back NaN or infinite, or a query returned more series than it can.</summary>
     InvalidValue,
+
+    /// <summary>The source answered 401 or 403: credentials missing, wrong or not allowed. Never retried.</summary>
+    Unauthorized,
 }
 
 public sealed class PrometheusException(PrometheusFailure failure, string message, Exception? inner = null) : Exception(message, inner)
@@ -30,6 +33,7 @@ public sealed class PrometheusException(PrometheusFailure failure, string messag
         PrometheusFailure.Timeout => "timeout",
         PrometheusFailure.QueryError => "query_error",
         PrometheusFailure.BadResponse => "bad_response",
+        PrometheusFailure.Unauthorized => "unauthorized",
         _ => "invalid_value",
     };
 }

@@ -96,6 +96,8 @@ public static partial class NativeYamlWriter
             sb.Append(indent).Append("description: ").Append(Text(description, indent)).Append('\n');
         if (o.Signal != o.Indicator.DefaultSignal)
             sb.Append(indent).Append("signal: ").Append(o.Signal.ToName()).Append('\n');
+        if (o.Source is { } source)
+            sb.Append(indent).Append("source: ").Append(Scalar(source)).Append('\n');
         sb.Append(indent).Append("target: ").Append(Number(o.Target.Percent)).Append('\n');
         if (Window(o.Window) is { } window)
             sb.Append(indent).Append("window: ").Append(window).Append('\n');

@@ -17,7 +17,8 @@ public sealed class Objective
         AlertPolicy? alerting = null,
         IReadOnlyDictionary<string, string>? labels = null,
         string? description = null,
-        SourceLocation? definedAt = null)
+        SourceLocation? definedAt = null,
+        string? source = null)
     {
         if (!Enum.IsDefined(signal))
             throw new ArgumentOutOfRangeException(nameof(signal), signal, null);
@@ -34,7 +35,15 @@ public sealed class Objective
         Labels = labels ?? new Dictionary<string, string>();
         Description = description;
         DefinedAt = definedAt;
+        if (source is not null && !ObjectiveId.IsValidPart(source))
+            throw new ArgumentException($"'{source}' is not a valid source name.", nameof(source));
+        if (source is not null && indicator is CompositeIndicator)
+            throw new ArgumentException("A composite reads its objectives' counts and has no source of its own.", nameof(source));
+        Source = source == DefaultSource ? null : source;
     }
+
+    /// <summary>The name of the default source (<c>Prometheus:Url</c>); writing it is the same as writing none.</summary>
+    public const string DefaultSource = "default";
 
     public ObjectiveId Id { get; }
     public string Service => Id.Service;
@@ -50,6 +59,12 @@ public sealed class Objective
     public IReadOnlyDictionary<string, string> Labels { get; }
 
     public string? Description { get; }
+
+    /// <summary>
+    /// The name of the Prometheus source the counts are read from (<c>Prometheus:Sources:NAME</c> in the service's
+    /// configuration); null for the default source and for composites, which read their objectives' counts.
+    /// </summary>
+    public string? Source { get; }
 
     /// <summary>Where the definition came from, for messages.</summary>
     public SourceLocation? DefinedAt { get; }

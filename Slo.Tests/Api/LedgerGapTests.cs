@@ -74,7 +74,7 @@ public class LedgerGapTests
         var database = SqlDatabase.Sqlite($"Data Source={Path.Combine(directory, "slo.db")};Pooling=False");
         await new MigrationRunner(database, SystemClock.Instance, NullLogger<MigrationRunner>.Instance).MigrateAsync(CancellationToken.None);
         var client = new PrometheusClient(new HttpClient(server) { BaseAddress = new Uri("http://127.0.0.1:9/") }, new PrometheusCost());
-        return new LedgerBook(client, new LedgerStore(database, SystemClock.Instance), Options.Create(new LedgerOptions { FineBucket = "1m" }),
+        return new LedgerBook(PrometheusSources.Single(client), new LedgerStore(database, SystemClock.Instance), Options.Create(new LedgerOptions { FineBucket = "1m" }),
             Options.Create(new PrometheusOptions()), NullLogger<LedgerBook>.Instance);
     }
 

@@ -51,10 +51,10 @@ public class PrometheusClientTests
             ["Prometheus:TotalTimeout"] = "00:00:05",
             ["Prometheus:MaxRetries"] = retries.ToString(System.Globalization.CultureInfo.InvariantCulture),
         }).Build();
-        var services = new ServiceCollection().AddLogging().AddSloOptions(config).AddPrometheusClient();
-        services.AddHttpClient<PrometheusClient>().ConfigurePrimaryHttpMessageHandler(() => handler);
+        var services = new ServiceCollection().AddLogging().AddSloOptions(config).AddPrometheusClient(config);
+        services.AddHttpClient(PrometheusSources.HttpClientName("default")).ConfigurePrimaryHttpMessageHandler(() => handler);
         var provider = services.BuildServiceProvider();
-        return (provider.GetRequiredService<PrometheusClient>(), provider);
+        return (provider.GetRequiredService<PrometheusSources>().For(RatioObjective("bad: e_total, total: r_total")), provider);
     }
 
     [Test]
@@ -174,7 +174,7 @@ public class PrometheusClientTests
         Directory.CreateDirectory(directory);
         var database = SqlDatabase.Sqlite($"Data Source={Path.Combine(directory, "slo.db")};Pooling=False");
         await new MigrationRunner(database, SystemClock.Instance, NullLogger<MigrationRunner>.Instance).MigrateAsync(CancellationToken.None);
-        return new LedgerBook(client, new LedgerStore(database, SystemClock.Instance), Options.Create(new LedgerOptions { FineBucket = "1m" }),
+        return new LedgerBook(PrometheusSources.Single(client), new LedgerStore(database, SystemClock.Instance), Options.Create(new LedgerOptions { FineBucket = "1m" }),
             Options.Create(new PrometheusOptions()), NullLogger<LedgerBook>.Instance);
     }
 

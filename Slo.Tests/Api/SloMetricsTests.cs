@@ -25,7 +25,7 @@ public class SloMetricsTests
         var clock = new FakeClock(At);
         var client = new PrometheusClient(new HttpClient { BaseAddress = new Uri("http://127.0.0.1:9/") }, new PrometheusCost());
         var database = SqlDatabase.Sqlite("Data Source=:memory:");
-        var book = new LedgerBook(client, new LedgerStore(database, clock), Options.Create(new LedgerOptions()), Options.Create(new PrometheusOptions()),
+        var book = new LedgerBook(PrometheusSources.Single(client), new LedgerStore(database, clock), Options.Create(new LedgerOptions()), Options.Create(new PrometheusOptions()),
             NullLogger<LedgerBook>.Instance);
         var metrics = new SloMetrics(global::Prometheus.Metrics.NewCustomRegistry(), new DefinitionCatalog(set), board, clock, book, new PrometheusCost(), database);
         return (metrics, board, clock);

@@ -42,6 +42,7 @@ public sealed class IntegrationEnvironment
     {
         if (_prometheus is not null)
             await _prometheus.DisposeAsync();
+        await VictoriaMetrics.StopSharedAsync();
         if (Directory.Exists(WorkDirectory))
             Directory.Delete(WorkDirectory, recursive: true);
     }

@@ -7,13 +7,16 @@ using Slo.Engine.Ledger;
 namespace Slo.Tests.Integration;
 
 /// <summary>
-/// The ledger's figures from a real Prometheus against the generated ground truth: every count within 1%. Run twice:
-/// with the finest bucket chosen from the scrape interval (the data is sampled once a minute, so 5m) and with 1m
-/// buckets (which the minute samples, exactly on the minute, also allow).
+/// The ledger's figures from a real Prometheus against the generated ground truth: every count within 1%. Run with
+/// the finest bucket chosen from the scrape interval (the data is sampled once a minute, so 5m) and with 1m buckets
+/// (which the minute samples, exactly on the minute, also allow); and the same on VictoriaMetrics single-node, the
+/// same counters imported through its API.
 /// </summary>
-[TestFixture("auto", 5)]
-[TestFixture("1m", 1)]
-public class PrometheusAccuracyTests(string fineBucket, int fineMinutes)
+[TestFixture("auto", 5, "prometheus")]
+[TestFixture("1m", 1, "prometheus")]
+[TestFixture("auto", 5, "victoria-metrics")]
+[TestFixture("1m", 1, "victoria-metrics")]
+public class PrometheusAccuracyTests(string fineBucket, int fineMinutes, string backend)
 {
     private static readonly Duration ThirtyDays = Duration.FromDays(30);
     private static readonly Duration OneHour = Duration.FromHours(1);
@@ -28,8 +31,8 @@ public class PrometheusAccuracyTests(string fineBucket, int fineMinutes)
     {
         _definitions = DefinitionLoader.LoadText(TestScenario.Definitions, "scenario.yaml");
         Assert.That(_definitions.Errors, Is.Empty);
-        _ledgers = await TestLedgers.StartAsync(
-            IntegrationEnvironment.Prometheus.Url, Path.Combine(IntegrationEnvironment.WorkDirectory, "accuracy-" + fineBucket), ("Ledger:FineBucket", fineBucket));
+        var url = backend == "victoria-metrics" ? (await VictoriaMetrics.SharedAsync()).Url : IntegrationEnvironment.Prometheus.Url;
+        _ledgers = await TestLedgers.StartAsync(url, Path.Combine(IntegrationEnvironment.WorkDirectory, $"accuracy-{backend}-{fineBucket}"), ("Ledger:FineBucket", fineBucket));
         // As the service does over its first cycle and the history backfill: the window, then one more period back.
         _failures = await _ledgers.Book.SyncAsync(_definitions.Objectives, Scenario.End, o => LedgerMeasurement.RetainFrom(o, Scenario.End), CancellationToken.None);
     }

@@ -8,11 +8,15 @@ namespace Slo.Tests.Integration;
 internal sealed class PrometheusServer : IAsyncDisposable
 {
     private readonly string _directory;
+    private readonly string? _webConfig;
+    private readonly HttpClient? _readyClient;
     private Process? _process;
 
-    private PrometheusServer(string directory, int port, string? rules, string? scrapeTarget, string scrapeInterval)
+    private PrometheusServer(string directory, int port, string? rules, string? scrapeTarget, string scrapeInterval, string? webConfig = null, HttpClient? readyClient = null)
     {
         _directory = directory;
+        _webConfig = webConfig;
+        _readyClient = readyClient;
         Port = port;
         var config = rules is null ? "global:\n  scrape_interval: 1m\n" : "global:\n  scrape_interval: 5s\n  evaluation_interval: 2s\n";
         config += scrapeTarget is null
@@ -26,7 +30,7 @@ internal sealed class PrometheusServer : IAsyncDisposable
     }
 
     public int Port { get; }
-    public Uri Url => new($"http://127.0.0.1:{Port}/");
+    public Uri Url => new($"{(_webConfig is null ? "http" : "https")}://127.0.0.1:{Port}/");
     public string TsdbPath => Path.Combine(_directory, "tsdb");
     private string ConfigPath => Path.Combine(_directory, "prometheus.yml");
     private string LogPath => Path.Combine(_directory, "prometheus.log");
@@ -38,6 +42,15 @@ internal sealed class PrometheusServer : IAsyncDisposable
     public static async Task<PrometheusServer> StartAsync(string directory, string? rulesFile = null, string? scrapeTarget = null, string scrapeInterval = "5s")
     {
         var server = new PrometheusServer(directory, FreePort(), rulesFile, scrapeTarget, scrapeInterval);
+        await server.StartAsync();
+        return server;
+    }
+
+    /// <summary>Starts Prometheus with a web configuration (TLS, basic auth: <c>--web.config.file</c>), so every
+    /// endpoint is https; <paramref name="readyClient"/> carries what it needs to ask whether it is ready.</summary>
+    public static async Task<PrometheusServer> StartSecuredAsync(string directory, string webConfigFile, HttpClient readyClient)
+    {
+        var server = new PrometheusServer(directory, FreePort(), null, null, "5s", webConfigFile, readyClient);
         await server.StartAsync();
         return server;
     }
@@ -68,6 +81,9 @@ internal sealed class PrometheusServer : IAsyncDisposable
             info.ArgumentList.Add(arg);
         }
 
+        if (_webConfig is not null)
+            info.ArgumentList.Add($"--web.config.file={_webConfig}");
+
         var log = new StreamWriter(LogPath, append: true) { AutoFlush = true };
         _process = Process.Start(info)!;
         _process.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (log) log.WriteLine(e.Data); };
@@ -75,7 +91,7 @@ internal sealed class PrometheusServer : IAsyncDisposable
         _process.BeginOutputReadLine();
         _process.BeginErrorReadLine();
 
-        await Tools.WaitUntilReadyAsync(new Uri(Url, "-/ready"), _process, TimeSpan.FromSeconds(90), () => $"see {LogPath}");
+        await Tools.WaitUntilReadyAsync(new Uri(Url, "-/ready"), _process, TimeSpan.FromSeconds(90), () => $"see {LogPath}", _readyClient);
     }
 
     public async Task StopAsync()
@@ -101,7 +117,7 @@ internal static class Tools
     private static readonly HttpClient ReadyCheck = new() { Timeout = TimeSpan.FromSeconds(2) };
 
     /// <summary>Polls <paramref name="ready"/> until it answers 2xx; fails early when the process exits.</summary>
-    public static async Task WaitUntilReadyAsync(Uri ready, Process process, TimeSpan timeout, Func<string> details)
+    public static async Task WaitUntilReadyAsync(Uri ready, Process process, TimeSpan timeout, Func<string> details, HttpClient? client = null)
     {
         var deadline = DateTime.UtcNow + timeout;
         while (DateTime.UtcNow < deadline)
@@ -110,7 +126,7 @@ internal static class Tools
                 throw new InvalidOperationException($"{Path.GetFileName(process.StartInfo.FileName)} exited with {process.ExitCode}: {details()}");
             try
             {
-                using var response = await ReadyCheck.GetAsync(ready);
+                using var response = await (client ?? ReadyCheck).GetAsync(ready);
                 if (response.IsSuccessStatusCode)
                     return;
             }
@@ -149,8 +165,8 @@ internal static class Tools
 
     public static string Require(string name, params string[] alternatives) =>
         alternatives.Prepend(name).Select(FindOnPath).FirstOrDefault(p => p is not null) ?? throw new InvalidOperationException(
-            $"'{name}' is not installed. The integration tests run the real thing: install Debian's prometheus and prometheus-alertmanager " +
-            "(scripts/test does so when run as root: apt-get install -y prometheus prometheus-alertmanager).");
+            $"'{name}' is not installed. The integration tests run the real thing: install Debian's prometheus, prometheus-alertmanager and victoria-metrics " +
+            "(scripts/test does so when run as root: apt-get install -y prometheus prometheus-alertmanager victoria-metrics).");
 
     /// <summary>The full path of a program on PATH, or null.</summary>
     public static string? FindOnPath(string name) =>

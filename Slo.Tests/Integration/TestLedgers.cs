@@ -38,10 +38,11 @@ internal sealed class TestLedgers : IAsyncDisposable
             values[key] = value;
         var config = new ConfigurationBuilder().AddInMemoryCollection(values).Build();
         var log = new RequestLog();
-        var services = new ServiceCollection().AddLogging().AddSloOptions(config).AddPrometheusClient().AddSloStorage();
+        var services = new ServiceCollection().AddLogging().AddSloOptions(config).AddPrometheusClient(config).AddSloStorage();
         services.AddSingleton<IClock>(SystemClock.Instance);
         services.AddSingleton<LedgerBook>();
-        services.AddHttpClient<PrometheusClient>().AddHttpMessageHandler(() => new RecordingHandler(log));
+        foreach (var source in config.GetSection("Prometheus:Sources").GetChildren().Select(c => c.Key).Prepend("default"))
+            services.AddHttpClient(PrometheusSources.HttpClientName(source)).AddHttpMessageHandler(() => new RecordingHandler(log));
         var provider = services.BuildServiceProvider();
         await provider.GetRequiredService<MigrationRunner>().MigrateAsync(CancellationToken.None);
         return new TestLedgers(provider, log);

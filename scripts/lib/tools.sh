@@ -14,6 +14,7 @@ require_dotnet() {
 }
 
 # Debian's prometheus (with promtool) and prometheus-alertmanager: the real servers the tests and the demo run;
+# victoria-metrics (victoria-metrics, vmauth, vmalert): the other sources the connection and accuracy tests read;
 # chromium for the dashboard's end-to-end test, nodejs and npm for the offline validation of the Kubernetes manifests
 # (deploy/kubernetes/validate); pass "nobrowser" to skip these test-only tools where only the demo is wanted.
 ensure_debian_tools() {
@@ -23,6 +24,9 @@ ensure_debian_tools() {
   command -v prometheus >/dev/null 2>&1 || missing+=(prometheus)
   command -v promtool >/dev/null 2>&1 || missing+=(prometheus)
   command -v prometheus-alertmanager >/dev/null 2>&1 || command -v alertmanager >/dev/null 2>&1 || missing+=(prometheus-alertmanager)
+  [ "${1:-}" = nobrowser ] || command -v victoria-metrics >/dev/null 2>&1 || missing+=(victoria-metrics)
+  [ "${1:-}" = nobrowser ] || command -v vmauth >/dev/null 2>&1 || missing+=(victoria-metrics)
+  [ "${1:-}" = nobrowser ] || command -v vmalert >/dev/null 2>&1 || missing+=(victoria-metrics)
   [ "${1:-}" = nobrowser ] || command -v node >/dev/null 2>&1 || missing+=(nodejs)
   [ "${1:-}" = nobrowser ] || command -v npm >/dev/null 2>&1 || missing+=(npm)
   [ ${#missing[@]} -eq 0 ] && return 0

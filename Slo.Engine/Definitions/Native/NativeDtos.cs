@@ -15,6 +15,9 @@ internal sealed record NativeDocumentDto(
     IReadOnlyList<ObjectiveDto> Objectives,
     IReadOnlyList<CorrectionDto> Corrections)
 {
+    /// <summary>The Prometheus source of the service's objectives, unless one names its own.</summary>
+    public YamlScalar? Source { get; init; }
+
     public static NativeDocumentDto Read(YamlMap map)
     {
         map.Scalar("apiVersion");
@@ -33,7 +36,7 @@ internal sealed record NativeDocumentDto(
                 .Select(item => map.AsMap(item.Node, item.Path))
                 .OfType<YamlMap>()
                 .Select(CorrectionDto.Read)
-                .ToArray());
+                .ToArray()) { Source = map.Scalar("source") };
         map.RejectUnknownKeys();
         return dto;
     }
@@ -84,6 +87,9 @@ internal sealed record ObjectiveDto(
     /// <summary>Set instead of <see cref="Indicator"/> for a composite objective.</summary>
     public CompositeDto? Composite { get; init; }
 
+    /// <summary>The Prometheus source of this objective, over the service's.</summary>
+    public YamlScalar? Source { get; init; }
+
     public static ObjectiveDto Read(YamlMap map)
     {
         var composite = map.Map("composite") is { } c ? CompositeDto.Read(c) : null;
@@ -98,7 +104,7 @@ internal sealed record ObjectiveDto(
             map.Map("indicator", required: composite is null) is { } indicator ? IndicatorDto.Read(indicator) : null,
             map.Map("alerting") is { } alerting ? AlertingDto.Read(alerting) : null,
             map.StringMap("labels"),
-            BudgetingDto.Read(map)) { Composite = composite };
+            BudgetingDto.Read(map)) { Composite = composite, Source = map.Scalar("source") };
         map.RejectUnknownKeys();
         return dto;
     }

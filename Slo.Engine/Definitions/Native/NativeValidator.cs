@@ -37,6 +37,7 @@ internal static class NativeValidator
         var service = rules.Name(doc.Service);
         var labels = rules.Labels(doc.Labels);
         var gate = doc.Gate is null ? null : Gate(doc.Gate, rules);
+        var source = rules.Name(doc.Source);
         var objectives = new List<Objective>();
         var names = new Dictionary<string, YamlScalar>(StringComparer.Ordinal);
         foreach (var dto in doc.Objectives)
@@ -47,7 +48,7 @@ internal static class NativeValidator
                 continue;
             }
 
-            var objective = Objective(dto, service, labels, rules);
+            var objective = Objective(dto, service, labels, doc.Source is null ? null : source ?? "", rules);
             if (objective is not null)
                 objectives.Add(objective);
         }
@@ -199,9 +200,19 @@ internal static class NativeValidator
         return new ObjectiveId(s, n);
     }
 
-    private static Objective? Objective(ObjectiveDto dto, string? service, IReadOnlyDictionary<string, string> serviceLabels, FieldRules rules)
+    /// <param name="serviceSource">The service's source: null when it names none, empty when it named an invalid one.</param>
+    private static Objective? Objective(ObjectiveDto dto, string? service, IReadOnlyDictionary<string, string> serviceLabels, string? serviceSource, FieldRules rules)
     {
         var name = rules.Name(dto.Name);
+        var source = dto.Source is null ? serviceSource : rules.Name(dto.Source) ?? "";
+        if (dto.Composite is not null)
+        {
+            // A composite reads its objectives' counts, each from its own source.
+            if (dto.Source is { } own)
+                rules.Error(own, "a composite has no source of its own: its objectives' counts are read from their sources");
+            source = null;
+        }
+
         var target = Target(dto.Target, rules);
         var window = Window(dto.Window, rules);
         Indicator? indicator = null;
@@ -246,7 +257,7 @@ internal static class NativeValidator
                 rules.Error(s, $"unknown signal '{s.Text}': expected {SignalNames.Reliability} or {SignalNames.Performance}");
         }
 
-        if (service is null || name is null || target is null || window is null || indicator is null || alerting is null || budgeting is null)
+        if (service is null || name is null || target is null || window is null || indicator is null || alerting is null || budgeting is null || source == "")
             return null;
         if (dto.Signal is not null && signal is null)
             return null;
@@ -261,7 +272,8 @@ internal static class NativeValidator
             alerting,
             labels,
             dto.Description?.Text,
-            dto.At);
+            dto.At,
+            source);
     }
 
     private static Target? Target(YamlScalar? value, FieldRules rules)

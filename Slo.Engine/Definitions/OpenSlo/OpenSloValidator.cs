@@ -190,7 +190,8 @@ internal static partial class OpenSloValidator
                     alerting,
                     labels: labels,
                     description: spec.Description?.Text ?? meta.DisplayName?.Text,
-                    definedAt: doc.At));
+                    definedAt: doc.At,
+                    source: sli?.Source));
             }
 
             return service is null ? null : new ServicePart(service, doc.At, new Dictionary<string, string>(), null, objectives);
@@ -275,7 +276,8 @@ internal static partial class OpenSloValidator
                     QuietPart,
                     labels: slo.Labels,
                     description: o.DisplayName?.Text,
-                    definedAt: o.At);
+                    definedAt: o.At,
+                    source: sli?.Source);
                 components.Add((part, weight.Value, o));
             }
 
@@ -345,8 +347,9 @@ internal static partial class OpenSloValidator
             return (new ThresholdIndicator(query.Text, op.Value, value.Value, sliced.SliceLength), new TimeslicesBudgeting(1, sliced.SliceLength));
         }
 
-        /// <summary>An SLI as read: a ratio's indicator, or a thresholdMetric's query, which its objective completes.</summary>
-        private sealed record SliRead(Indicator? Ratio, YamlScalar? ThresholdQuery);
+        /// <summary>An SLI as read: a ratio's indicator, or a thresholdMetric's query, which its objective completes; and
+        /// the source its metrics are read from (the DataSource their metricSourceRef names; null: the default source).</summary>
+        private sealed record SliRead(Indicator? Ratio, YamlScalar? ThresholdQuery, string? Source);
 
         private SliRead? Sli(OpenSloDocumentDto? inline, YamlScalar? reference, SourceLocation at, string path)
         {
@@ -396,7 +399,7 @@ internal static partial class OpenSloValidator
                     return null;
                 }
 
-                return new SliRead(null, query);
+                return DataSourceOf([sli.Threshold], out var thresholdSource) ? new SliRead(null, query, thresholdSource) : null;
             }
 
             if (sli.Ratio is not { } ratio)
@@ -435,7 +438,34 @@ internal static partial class OpenSloValidator
             var good = Source(ratio.Good);
             var bad = Source(ratio.Bad);
             var total = Source(ratio.Total);
-            return ok && total is not null && (good ?? bad) is not null ? new SliRead(new RatioIndicator(good, bad, total), null) : null;
+            return ok && total is not null && (good ?? bad) is not null && DataSourceOf([ratio.Good, ratio.Bad, ratio.Total], out var source)
+                ? new SliRead(new RatioIndicator(good, bad, total), null, source)
+                : null;
+        }
+
+        /// <summary>
+        /// The DataSource an SLI's metrics are read from: the one their <c>metricSourceRef</c> names (the service's
+        /// <c>Prometheus:Sources:NAME</c> of that name), or the default source when none names one. Every metric of an
+        /// SLI must read the same one: an objective's events come from one server.
+        /// </summary>
+        private bool DataSourceOf(MetricSourceDto?[] metrics, out string? source)
+        {
+            source = null;
+            var given = metrics.OfType<MetricSourceDto>().ToArray();
+            if (given.Length == 0)
+                return true;
+            var first = given[0].Ref;
+            foreach (var other in given.Skip(1).Where(o => o.Ref?.Text != first?.Text))
+            {
+                Bag.Error(other.Ref?.At ?? other.At, $"{other.Path}.metricSourceRef",
+                    $"reads {(other.Ref is null ? "the default source" : $"DataSource '{other.Ref.Text}'")} while {given[0].Path} reads {(first is null ? "the default source" : $"DataSource '{first.Text}'")}: an SLI's counters must come from one source");
+                return false;
+            }
+
+            if (first is null)
+                return true;
+            source = _rules.Name(first);
+            return source is not null;
         }
 
         private SeriesSelector? Source(MetricSourceDto? source) =>
@@ -451,8 +481,9 @@ internal static partial class OpenSloValidator
             var type = source.Type;
             if (source.Ref is { } reference)
             {
-                // The DataSource's connection details are another issue's; its type decides here. Without a type of its
-                // own, a source must name a DataSource that exists.
+                // The DataSource's type decides here; its name picks the service's source of that name, and its
+                // connection details are not read (the configuration holds addresses and secrets). Without a type of
+                // its own, a source must name a DataSource that exists.
                 var dataSource = _byName.TryGetValue(("DataSource", reference.Text), out var list) && list.Count == 1 ? list[0] : null;
                 if (dataSource is not null)
                     _used.Add(dataSource);
