@@ -199,7 +199,7 @@ public sealed class AlertDispatcher(
 
     private PostableAlert? ToAlert(AlertRecord record, Instant now, Duration? firingFor)
     {
-        var objective = tracker.FindObjective(record.ObjectiveId);
+        var objective = tracker.FindObjective(record.ObjectiveId, record.TierKey);
         if (objective is not null && record.TierKey is ConditionAlerts.NoDataKey or ConditionAlerts.ExhaustionKey)
             return ConditionAlert(objective, record, now, firingFor);
         var tier = objective?.Alerting.Tiers.FirstOrDefault(t => t.Key == record.TierKey);

@@ -11,7 +11,7 @@ namespace Slo.Api.Alerting;
 /// so that a restart continues the same incident (same start, so Alertmanager sees the same alert, not a new page)
 /// and still delivers a resolution it owed. Stale or failed evaluations change nothing: no data is no evidence.
 /// </summary>
-public sealed class AlertTracker(AlertStateStore store, DefinitionCatalog catalog, StatusBoard board, Cluster.ClusterMembership cluster, ILogger<AlertTracker> logger)
+public sealed class AlertTracker(AlertStateStore store, DefinitionCatalog catalog, StatusBoard board, IClock clock, Cluster.ClusterMembership cluster, ILogger<AlertTracker> logger)
 {
     private readonly Dictionary<(string Objective, string Tier), AlertRecord> _records = [];
     private readonly Lock _lock = new();
@@ -106,10 +106,11 @@ public sealed class AlertTracker(AlertStateStore store, DefinitionCatalog catalo
             var live = catalog.Current.Objectives
                 .SelectMany(o => o.Alerting.Tiers.Where(t => t.Enabled).Select(t => t.Key).Concat(Engine.Alerting.ConditionAlerts.EnabledKeys(o.Alerting)).Select(k => (o.Id.ToString(), k)))
                 .ToHashSet();
-            var at = statuses.Select(s => s.EvaluatedAt).DefaultIfEmpty(Instant.MinValue).Max();
+            // With no status at all (a reload removed the last objective) the incidents end now.
+            var at = statuses.Select(s => s.EvaluatedAt).DefaultIfEmpty(Hosting.ClockExtensions.Now(clock)).Max();
             foreach (var (key, record) in _records)
             {
-                if (record.State == AlertRecord.Firing && !live.Contains(key) && at != Instant.MinValue && cluster.Owns(key.Objective))
+                if (record.State == AlertRecord.Firing && !live.Contains(key) && cluster.Owns(key.Objective))
                 {
                     Resolve(record, at);
                     changed.Add(record.Copy());
@@ -150,6 +151,34 @@ public sealed class AlertTracker(AlertStateStore store, DefinitionCatalog catalo
     /// <summary>The objective of a stored <c>service/name</c> id, if it is still defined.</summary>
     public Objective? FindObjective(string id) =>
         id.Split('/') is [var service, var name] ? catalog.Current.Find(service, name) : null;
+
+    // Objectives as they were before a reload removed them or changed their tiers: their open incidents are resolved at
+    // the next cycle and the resolution must still carry their labels. Kept a day, in memory only.
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, (Objective Objective, Instant Until)> _departed = new(StringComparer.Ordinal);
+
+    /// <summary>Remembers objectives as they were before a reload removed or changed them, until <paramref name="until"/>.</summary>
+    public void RememberDeparted(IEnumerable<Objective> objectives, Instant until)
+    {
+        foreach (var (key, (_, keep)) in _departed)
+        {
+            if (keep < until - Duration.FromDays(1))
+                _departed.TryRemove(key, out _);
+        }
+
+        foreach (var objective in objectives)
+            _departed[objective.Id.ToString()] = (objective, until);
+    }
+
+    /// <summary>The objective whose definition holds the alert <paramref name="tierKey"/> of <paramref name="id"/>: the
+    /// running one, else the one a reload removed or changed (to resolve its alert with the labels it fired with).</summary>
+    public Objective? FindObjective(string id, string tierKey)
+    {
+        static bool Holds(Objective o, string key) =>
+            o.Alerting.Tiers.Any(t => t.Key == key) || Engine.Alerting.ConditionAlerts.EnabledKeys(o.Alerting).Contains(key);
+        if (FindObjective(id) is { } current && Holds(current, tierKey))
+            return current;
+        return _departed.TryGetValue(id, out var departed) && Holds(departed.Objective, tierKey) ? departed.Objective : FindObjective(id);
+    }
 
     private static void Resolve(AlertRecord record, Instant at)
     {

@@ -23,6 +23,8 @@ public sealed class RulesCommand : Command
             stderr.WriteLine(diagnostic);
         if (!set.IsValid)
             return 1;
+        foreach (var grouped in set.Grouped)
+            stderr.WriteLine($"{grouped.GroupingAt ?? grouped.Template.DefinedAt}: grouping: {grouped.Id}: no rules written: its objectives are the groups found in Prometheus while the service runs");
         stdout.Write(PrometheusRules.Generate(set.Objectives, NodaTime.SystemClock.Instance.GetCurrentInstant()));
         return 0;
     }

@@ -30,7 +30,8 @@ public sealed class ValidateCommand : Command
         var performance = set.Objectives.Count(o => o.Signal == Engine.Signal.Performance);
         stdout.WriteLine(
             $"{directory}: valid: {set.Services.Count} service(s), {set.Objectives.Count} objective(s) " +
-            $"({set.Objectives.Count - performance} reliability, {performance} performance)");
+            $"({set.Objectives.Count - performance} reliability, {performance} performance)" +
+            (set.Grouped.Any() ? $", {set.Grouped.Count()} grouped objective(s) that become one objective per group found in Prometheus when served" : ""));
         return 0;
     }
 }

@@ -126,6 +126,9 @@ public sealed class CorrectionBook(DefinitionCatalog catalog, CorrectionStore st
         return exclusions;
     }
 
+    /// <summary>The definitions were reloaded: their corrections may differ, so every cached expansion goes.</summary>
+    public void Invalidate() => Changed();
+
     private void Changed()
     {
         Interlocked.Increment(ref _version);

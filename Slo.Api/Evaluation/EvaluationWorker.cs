@@ -37,6 +37,22 @@ public sealed class EvaluationWorker(
     private Instant _lastPrune = Instant.MinValue;
     private Instant? _lastRecorded;
 
+    // Released to start the next cycle before the interval is over (the definitions changed).
+    private readonly SemaphoreSlim _wake = new(0, 1);
+
+    /// <summary>Starts the next cycle now rather than at the end of the interval (a cycle running goes on; one more follows it).</summary>
+    public void RequestCycle()
+    {
+        try
+        {
+            _wake.Release();
+        }
+        catch (SemaphoreFullException)
+        {
+            // A cycle is requested already.
+        }
+    }
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var interval = evaluationOptions.Value.GetInterval().ToTimeSpan();
@@ -62,7 +78,7 @@ public sealed class EvaluationWorker(
             {
                 try
                 {
-                    await Task.Delay(wait, stoppingToken);
+                    await _wake.WaitAsync(wait, stoppingToken);
                 }
                 catch (OperationCanceledException)
                 {

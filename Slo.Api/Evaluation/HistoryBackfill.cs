@@ -67,7 +67,7 @@ public sealed class HistoryBackfill(
             // A batch of objectives at a time: their ledgers are extended in shared requests, and the worker's cycle
             // never waits long for the ledger.
             await Parallel.ForEachAsync(
-                // With several replicas, each fills in the history of the objectives it evaluates.
+                // With several replicas, each fills in the history of the objectives it evaluates (BackfillAsync keeps those).
                 catalog.Current.Objectives.Where(o => cluster.Owns(o.Id)).Chunk(25),
                 new ParallelOptions { MaxDegreeOfParallelism = options.Value.BackfillConcurrency, CancellationToken = stoppingToken },
                 async (batch, token) => Interlocked.Add(ref total, await BackfillAsync(batch, now, step, token)));
@@ -84,6 +84,8 @@ public sealed class HistoryBackfill(
     {
         try
         {
+            // With several replicas, only the one evaluating an objective writes its history.
+            objectives = objectives.Where(o => cluster.Owns(o.Id)).ToArray();
             var failures = await ledgers.SyncAsync(objectives, now, o => LedgerMeasurement.RetainFrom(o, now), cancellationToken);
             var count = 0;
             foreach (var objective in objectives)

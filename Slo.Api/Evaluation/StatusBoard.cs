@@ -55,6 +55,16 @@ public sealed class StatusBoard
             _ => ObjectiveStatus.Failed(objective, at, reason),
             (_, previous) => previous.MarkStale(reason));
 
+    /// <summary>Forgets the objectives <paramref name="live"/> no longer holds: their statuses leave the API and /metrics
+    /// at once (their alerts are resolved by the alert tracker at the next cycle).</summary>
+    public void Retain(DefinitionSet live)
+    {
+        foreach (var id in _latest.Keys.Where(id => live.Find(id) is null))
+            _latest.TryRemove(id, out _);
+        foreach (var key in _firingSince.Keys.Where(k => live.Find(k.Item1) is null))
+            _firingSince.TryRemove(key, out _);
+    }
+
     public void CompleteCycle(CycleSummary summary, IReadOnlyCollection<ObjectiveStatus> statuses)
     {
         _lastCycle = summary;

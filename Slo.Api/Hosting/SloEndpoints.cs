@@ -16,6 +16,7 @@ public static class SloEndpoints
         app.MapGateApi();
         app.MapCorrectionsApi();
         app.MapReportsApi();
+        app.MapDefinitionsApi();
         app.MapClusterApi();
         app.MapOpenApi();
         app.MapGet("/metrics", async (HttpContext context, Metrics.SloMetrics metrics) =>

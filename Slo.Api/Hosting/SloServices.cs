@@ -112,6 +112,12 @@ public static class SloServices
         services.AddSingleton<Cluster.StatusStore>();
         services.AddSingleton<Cluster.ClusterMembership>();
         services.AddSingleton<Cluster.SharedState>();
+        // Reloads (SIGHUP, POST /-/reload, file changes) and the groups of grouped objectives; the discovery starts
+        // before the worker, so the first cycle evaluates the groups already found.
+        services.AddSingleton<DefinitionReloader>();
+        services.AddHostedService(sp => sp.GetRequiredService<DefinitionReloader>());
+        services.AddSingleton<GroupDiscovery>();
+        services.AddHostedService(sp => sp.GetRequiredService<GroupDiscovery>());
         if (configuration.GetValue($"{EvaluationOptions.Section}:Enabled", true))
         {
             // Started before the worker (a replica says it is alive before its first cycle) and stopped after it (its

@@ -353,6 +353,24 @@ public sealed class LedgerBook(
         };
     }
 
+    /// <summary>
+    /// Lets go of the ledgers of objectives <paramref name="live"/> does not hold (removed by a reload, or a group that
+    /// vanished). Their stored counts stay in SQL (reports of past periods are not ledgers' business); an objective that
+    /// comes back is counted afresh, one pass over its window, and its stored counts replaced. A changed objective needs nothing here: its entry no longer fits and is replaced at the
+    /// next sync, unless only its target, alerting or labels changed, which keep the counts.
+    /// </summary>
+    public int Forget(Engine.Definitions.DefinitionSet live)
+    {
+        var forgotten = 0;
+        foreach (var id in _entries.Keys)
+        {
+            if (live.Find(id) is null && _entries.TryRemove(id, out _))
+                forgotten++;
+        }
+
+        return forgotten;
+    }
+
     /// <summary>The measurement of <paramref name="objective"/> at <paramref name="at"/> from its ledger, corrected periods left out.</summary>
     /// <exception cref="LedgerGapException">The ledger does not hold what the measurement needs.</exception>
     public Measurement Measure(Objective objective, Instant at)

@@ -18,7 +18,11 @@ namespace Slo.Api.Metrics;
 /// in a prometheus-net registry; the per-objective ones are written straight from the <see cref="StatusBoard"/> at
 /// each scrape, so 10,000 objectives cost no retained series objects (about twenty a objective) and no per-cycle
 /// updates. They carry service, objective and signal plus the union of the definitions' own label names (empty where
-/// an objective has none), so every series of a metric has the same label names.
+/// an objective has none), so every series of a metric has the same label names. That union is taken at each scrape
+/// from the objectives shown: a reload (or a grouped objective's new group) that brings a new label name adds it to
+/// every series from the next scrape on. Prometheus then sees new series (one more label) and the old ones go stale,
+/// as after any relabelling; the registry's own metrics carry no definition labels, so prometheus-net's fixed label
+/// names are never at stake.
 /// </summary>
 public sealed class SloMetrics
 {
@@ -26,7 +30,6 @@ public sealed class SloMetrics
 
     private readonly StatusBoard _board;
     private readonly IClock _clock;
-    private readonly string[] _extraLabels;
     private readonly Gauge _lastCycle, _cycleQueries, _cycleSamples;
     private readonly Histogram _evaluationDuration;
     private readonly Counter _queryErrors;
@@ -64,6 +67,9 @@ public sealed class SloMetrics
             "slo_storage_write_errors_total", "Writes the database refused (history, ledger, alert_states, gate_overrides, gate_decisions): nothing of them was kept.",
             new CounterConfiguration { LabelNames = ["operation"] });
         var storageFailing = factory.CreateGauge("slo_storage_failing", "1 while the last write of some kind failed (readiness fails too), else 0.");
+        var reloadSuccess = factory.CreateGauge("slo_definitions_reload_success", "1 when the last attempt to load the definitions was taken, 0 when it was refused (the previous set keeps running).");
+        var reloadSuccessAt = factory.CreateGauge("slo_definitions_last_reload_success_timestamp_seconds", "When the definitions were last loaded successfully (Unix seconds).");
+        var objectives = factory.CreateGauge("slo_definitions_objectives", "Objectives the running definitions hold (grouped objectives counted per group).");
         var shardsHeld = factory.CreateGauge("slo_cluster_shards_held", "Shards of objectives this replica holds and evaluates (every shard when clustering is off).");
         var objectivesHeld = factory.CreateGauge("slo_cluster_objectives_held", "Objectives in the shards this replica holds.");
         var shardHeld = factory.CreateGauge("slo_cluster_shard_held", "1 for each shard this replica holds.", new GaugeConfiguration { LabelNames = ["shard"] });
@@ -72,6 +78,9 @@ public sealed class SloMetrics
             foreach (var (operation, count) in database.Health.FailureCounts)
                 storageErrors.WithLabels(operation).IncTo(count);
             storageFailing.Set(database.Health.Failing.Count > 0 ? 1 : 0);
+            reloadSuccess.Set(catalog.LastAttempt.Success ? 1 : 0);
+            reloadSuccessAt.Set(catalog.LastSuccessAt.ToUnixTimeMilliseconds() / 1000.0);
+            objectives.Set(catalog.Current.Objectives.Count);
             buckets.Set(ledgers.BucketCount);
             if (cluster is not null)
             {
@@ -92,7 +101,6 @@ public sealed class SloMetrics
 
         _board = board;
         _clock = clock;
-        _extraLabels = catalog.Current.Objectives.SelectMany(o => o.Labels.Keys).Distinct().Order(StringComparer.Ordinal).ToArray();
         board.CycleCompleted += (summary, _) => Publish(summary);
     }
 
@@ -109,6 +117,7 @@ public sealed class SloMetrics
     {
         await Registry.CollectAndExportAsTextAsync(output, cancellationToken);
         var statuses = _board.All.OrderBy(s => s.Id.ToString(), StringComparer.Ordinal).ToArray();
+        var extraLabels = statuses.SelectMany(s => s.Objective.Labels.Keys).Distinct().Order(StringComparer.Ordinal).ToArray();
         var now = _clock.GetCurrentInstant();
         await using var writer = new StreamWriter(output, new System.Text.UTF8Encoding(false), 1 << 16, leaveOpen: true);
 
@@ -123,7 +132,7 @@ public sealed class SloMetrics
                 samples(status, (value, more) =>
                 {
                     chunk.Append(name).Append('{');
-                    Labels(chunk, status.Objective, more);
+                    Labels(chunk, status.Objective, extraLabels, more);
                     chunk.Append("} ").Append(Format(value)).Append('\n');
                 });
                 if (chunk.Length >= 1 << 15)
@@ -183,12 +192,12 @@ public sealed class SloMetrics
         await writer.FlushAsync(cancellationToken);
     }
 
-    private void Labels(System.Text.StringBuilder line, Engine.Definitions.Objective o, (string Name, string Value)[] more)
+    private static void Labels(System.Text.StringBuilder line, Engine.Definitions.Objective o, string[] extraLabels, (string Name, string Value)[] more)
     {
         Label(line, "service", o.Service, first: true);
         Label(line, "objective", o.Name);
         Label(line, "signal", o.Signal.ToName());
-        foreach (var name in _extraLabels)
+        foreach (var name in extraLabels)
             Label(line, name, o.Labels.GetValueOrDefault(name) ?? "");
         foreach (var (name, value) in more)
             Label(line, name, value);

@@ -95,6 +95,16 @@ public sealed class PrometheusClient(HttpClient http, PrometheusCost cost, Prome
         return root.RootElement.GetProperty("data").EnumerateArray().Select(e => e.GetString() ?? "").ToArray();
     }
 
+    /// <summary>The label sets of the series matching <paramref name="match"/> between two instants (the index only: no
+    /// sample is read).</summary>
+    public async Task<IReadOnlyList<IReadOnlyDictionary<string, string>>> SeriesAsync(string match, Instant start, Instant end, CancellationToken cancellationToken)
+    {
+        using var root = await PostAsync("api/v1/series", [new("match[]", match), new("start", Format(start)), new("end", Format(end))], cancellationToken);
+        return root.RootElement.GetProperty("data").EnumerateArray()
+            .Select(series => (IReadOnlyDictionary<string, string>)series.EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetString() ?? "", StringComparer.Ordinal))
+            .ToArray();
+    }
+
     private async Task<JsonDocument> PostAsync(string path, KeyValuePair<string, string>[] form, CancellationToken cancellationToken, bool get = false)
     {
         HttpResponseMessage response;

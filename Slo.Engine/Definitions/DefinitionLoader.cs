@@ -222,6 +222,19 @@ public static class DefinitionLoader
                 objectives.Add(objective);
             }
 
+            var grouped = new List<GroupedObjective>();
+            foreach (var template in group.SelectMany(p => p.Grouped))
+            {
+                if (seen.TryGetValue(template.Id, out var first))
+                {
+                    bag.Error(template.Template.DefinedAt ?? group.First().At, "id", $"duplicate objective id '{template.Id}': first defined at {first.DefinedAt}");
+                    continue;
+                }
+
+                seen.Add(template.Id, template.Template);
+                grouped.Add(template);
+            }
+
             var corrections = new List<Corrections.Correction>();
             var correctionIds = new Dictionary<string, SourceLocation?>(StringComparer.Ordinal);
             foreach (var (correction, names) in group.SelectMany(p => p.Corrections))
@@ -239,7 +252,7 @@ public static class DefinitionLoader
                     corrections.Add(correction);
             }
 
-            services.Add(new ServiceDefinition(group.Key, objectives, gates.FirstOrDefault()?.Gate, labels, corrections));
+            services.Add(new ServiceDefinition(group.Key, objectives, gates.FirstOrDefault()?.Gate, labels, corrections, grouped));
         }
 
         return ResolveComposites(services, parts, bag);
@@ -306,7 +319,7 @@ public static class DefinitionLoader
                     objective.Budgeting, objective.Alerting, objective.Labels, objective.Description, objective.DefinedAt));
             }
 
-            result.Add(new ServiceDefinition(service.Name, objectives, service.Gate, service.Labels, service.Corrections));
+            result.Add(service.WithObjectives(objectives));
         }
 
         return result;

@@ -32,4 +32,48 @@ public sealed class DefinitionSet
         ObjectiveId.IsValidPart(service) && ObjectiveId.IsValidPart(name) ? Find(new ObjectiveId(service, name)) : null;
 
     public ServiceDefinition? FindService(string service) => _byService.GetValueOrDefault(service);
+
+    /// <summary>The grouped objectives' templates, expanded by <see cref="WithGroups"/>.</summary>
+    public IEnumerable<GroupedObjective> Grouped => Services.SelectMany(s => s.Grouped);
+
+    /// <summary>
+    /// This set (as loaded, not expanded yet) with each template of <see cref="Grouped"/> expanded into one objective per group in
+    /// <paramref name="groups"/> (by template id; a template without an entry has no objectives yet). An expansion whose
+    /// id another objective already has is left out and reported through <paramref name="conflicts"/>.
+    /// </summary>
+    public DefinitionSet WithGroups(IReadOnlyDictionary<ObjectiveId, IReadOnlyList<IReadOnlyDictionary<string, string>>> groups, out IReadOnlyList<string> conflicts)
+    {
+        var taken = Services.SelectMany(s => s.Objectives).Select(o => o.Id).ToHashSet();
+        var added = new HashSet<ObjectiveId>();
+        var found = new List<string>();
+        var services = new List<ServiceDefinition>(Services.Count);
+        foreach (var service in Services)
+        {
+            var own = service.Objectives.ToList();
+            foreach (var template in service.Grouped)
+            {
+                foreach (var group in groups.GetValueOrDefault(template.Id) ?? [])
+                {
+                    var objective = template.Expand(group);
+                    if (taken.Add(objective.Id))
+                    {
+                        own.Add(objective);
+                        added.Add(objective.Id);
+                    }
+                    else
+                        found.Add($"{template.Id}: the group {{{string.Join(", ", template.GroupBy.Select(l => $"{l}=\"{group.GetValueOrDefault(l)}\""))}}} would be named {objective.Id}, which is taken");
+                }
+            }
+
+            services.Add(service.Grouped.Count == 0 ? service : service.WithObjectives(own));
+        }
+
+        conflicts = found;
+        return new DefinitionSet(services, Diagnostics) { _expansions = added };
+    }
+
+    private HashSet<ObjectiveId> _expansions = [];
+
+    /// <summary>Whether <paramref name="id"/> is one group's objective of a grouped template (not written in a file).</summary>
+    public bool IsExpansion(ObjectiveId id) => _expansions.Contains(id);
 }

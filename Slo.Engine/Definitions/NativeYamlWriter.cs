@@ -67,6 +67,13 @@ public static partial class NativeYamlWriter
             sb.Append("objectives:\n");
         foreach (var objective in service.Objectives)
             Objective(sb, objective, shared.ToDictionary(kv => kv.Key, kv => kv.Value), problems);
+        foreach (var grouped in service.Grouped)
+        {
+            problems.Add(new DefinitionDiagnostic(grouped.GroupingAt ?? grouped.Template.DefinedAt ?? new SourceLocation("definitions", 1, 1), "grouping",
+                $"{grouped.Id}: grouping is unsupported in slo convert: the native format has no grouping, and the objectives it makes (one per value of " +
+                $"{string.Join(", ", grouped.GroupBy)} found in Prometheus) are only known at run time; keep this objective in its Pyrra file, which the service reads " +
+                "as it is, or write one objective per value with the value in its selectors"));
+        }
 
         if (service.Corrections.Count > 0)
         {

@@ -31,13 +31,14 @@ public class ConvertCommandTests
     }
 
     [Test]
-    public void Run_RefusedFile_ExitsOneWithLocatedErrorsAndPrintsNothing()
+    public void Run_GroupedFile_ExitsOneSayingGroupingIsUnsupportedInConvertAndPrintsNothing()
     {
         var file = Public("pyrra-dev/pyrra/examples/prometheus-http.yaml");
         var (exit, stdout, stderr) = Run(file);
         Assert.That(exit, Is.EqualTo(1));
         Assert.That(stdout, Is.Empty);
-        Assert.That(stderr, Does.Contain($"{file}:20:9: spec.indicator.ratio.grouping: grouping is not supported yet").And.Contain("1 error(s); nothing was converted"));
+        Assert.That(stderr, Does.Contain($"{file}:20:11: grouping: prometheus-api-query/prometheus-api-query: grouping is unsupported in slo convert")
+            .And.Contain("only known at run time").And.Contain("nothing was converted"));
     }
 
     [Test]

@@ -193,18 +193,36 @@ public class PublicFormatFilesTests
         yield return Refusal("slok/sloth/examples/windows/7d.yaml",
             "4:7: kind: Sloth AlertWindows are not read");
 
-        // Pyrra: grouping (one objective per label value found in Prometheus) and native histograms.
-        yield return Refusal("pyrra-dev/pyrra/examples/prometheus-http.yaml",
-            "20:9: spec.indicator.ratio.grouping: grouping is not supported yet");
-        yield return Refusal("pyrra-dev/pyrra/examples/prometheus-probe-success.yaml",
-            "17:9: spec.indicator.bool_gauge.grouping: grouping is not supported yet");
-        yield return Refusal("pyrra-dev/pyrra/examples/pyrra-connect-errors.yaml",
-            "22:9: spec.indicator.ratio.grouping: grouping is not supported yet");
+        // Pyrra: native histograms.
         yield return Refusal("pyrra-dev/pyrra/examples/pyrra-connect-latency.yaml",
-            "17:7: spec.indicator.latencyNative: native histograms (latencyNative) are not supported",
-            "21:9: spec.indicator.latencyNative.grouping: grouping is not supported yet");
-        yield return Refusal("pyrra-dev/pyrra/examples/kubernetes/manifests-webhook/slos/slo-prometheus-operator-reconcile-errors.yaml",
-            "18:7: spec.indicator.ratio.grouping: grouping is not supported yet");
+            "17:7: spec.indicator.latencyNative: native histograms (latencyNative) are not supported");
+    }
+
+    /// <summary>Pyrra files with <c>grouping</c>: read as templates, one objective per group found in Prometheus at run time.</summary>
+    private static IEnumerable<TestCaseData> Grouped()
+    {
+        yield return Case(["pyrra-dev/pyrra/examples/prometheus-http.yaml"], "prometheus-api-query/prometheus-api-query by (handler)");
+        yield return Case(["pyrra-dev/pyrra/examples/prometheus-probe-success.yaml"], "prometheus-blackbox-probe-success/prometheus-blackbox-probe-success by (target)");
+        yield return Case(["pyrra-dev/pyrra/examples/pyrra-connect-errors.yaml"], "pyrra-connect-errors/pyrra-connect-errors by (service, method)");
+        yield return Case(["pyrra-dev/pyrra/examples/kubernetes/manifests-webhook/slos/slo-prometheus-operator-reconcile-errors.yaml"],
+            "prometheus-operator-reconcile-errors/prometheus-operator-reconcile-errors by (controller)");
+    }
+
+    [TestCaseSource(nameof(Grouped))]
+    public void Load_GroupedPublicFile_IsReadAsATemplate(string[] files, string[] templates)
+    {
+        var set = Load(files);
+        Assert.That(set.Errors.Select(e => e.ToString()), Is.Empty);
+        Assert.That(set.Objectives, Is.Empty, "the objectives come from the groups found in Prometheus");
+        Assert.That(set.Grouped.Select(g => g.ToString()), Is.EqualTo(templates));
+    }
+
+    [TestCaseSource(nameof(Grouped))]
+    public void Convert_GroupedPublicFile_SaysGroupingIsUnsupportedThere(string[] files, string[] templates)
+    {
+        var conversion = NativeYamlWriter.Write(Load(files).Services);
+        Assert.That(conversion.Yaml, Is.Empty);
+        Assert.That(conversion.Problems.Select(p => p.ToString()), Has.All.Contains("grouping is unsupported in slo convert").And.Exactly(templates.Length).Items);
     }
 
     private static TestCaseData Refusal(string file, params string[] errors) =>

@@ -137,11 +137,57 @@ public class PyrraFormatTests
     }
 
     [Test]
-    public void Load_Grouping_IsNotSupportedYet() =>
-        Assert.That(Errors(Ratio + "\n      grouping: [handler]\n"), Is.EqualTo(new[]
+    public void Load_Grouping_IsATemplateNotAnObjective()
+    {
+        var set = Load(Ratio + "\n      grouping: [handler]\n");
+        Assert.That(set.Errors, Is.Empty);
+        Assert.That(set.Objectives, Is.Empty);
+        var grouped = set.Grouped.Single();
+        Assert.That(grouped.GroupBy, Is.EqualTo(new[] { "handler" }));
+        Assert.That(grouped.Discovery.ToString(), Is.EqualTo(((RatioIndicator)grouped.Template.Indicator).Total.ToString()));
+    }
+
+    [Test]
+    public void Expand_Group_AddsTheValueToEverySelectorTheNameAndTheLabels()
+    {
+        var grouped = Load(Ratio + "\n      grouping: [handler, method]\n").Grouped.Single();
+        var objective = grouped.Expand(new Dictionary<string, string> { ["handler"] = "/api/v1/query", ["method"] = "GET" });
+        var ratio = (RatioIndicator)objective.Indicator;
+        Assert.Multiple(() =>
         {
-            "pyrra.yaml:18:17: spec.indicator.ratio.grouping: grouping is not supported yet: it makes one objective per group value found in Prometheus; write one objective per value with the value in its selectors",
-        }));
+            Assert.That(ratio.Bad!.ToString(), Does.Contain("handler=\"/api/v1/query\"").And.Contain("method=\"GET\""));
+            Assert.That(ratio.Total.ToString(), Does.Contain("handler=\"/api/v1/query\"").And.Contain("method=\"GET\""));
+            Assert.That(objective.Labels["handler"], Is.EqualTo("/api/v1/query"));
+            Assert.That(objective.Id.Name, Does.StartWith(grouped.Id.Name + "-_api_v1_query-GET-"), "cleaned, with a hash because '/' was replaced");
+            Assert.That(ObjectiveId.IsValidPart(objective.Id.Name));
+        });
+    }
+
+    [TestCase(new[] { "eu", "get" }, "slo-eu-get")]
+    [TestCase(new[] { "a/b" }, "slo-a_b-")]
+    [TestCase(new[] { "a_b" }, "slo-a_b")]
+    [TestCase(new[] { "" }, "slo-")]
+    public void NameOf_Values_IsReadableUniqueAndValid(string[] values, string start)
+    {
+        var name = GroupedObjective.NameOf("slo", values);
+        Assert.That(name, Does.StartWith(start));
+        Assert.That(ObjectiveId.IsValidPart(name), name);
+        Assert.That(GroupedObjective.NameOf("slo", values), Is.EqualTo(name), "stable");
+    }
+
+    [Test]
+    public void NameOf_ValuesThatCleanAlike_StayApart() =>
+        Assert.That(GroupedObjective.NameOf("slo", ["a/b"]), Is.Not.EqualTo(GroupedObjective.NameOf("slo", ["a_b"])).And.Not.EqualTo(GroupedObjective.NameOf("slo", ["a:b"])));
+
+    [Test]
+    public void NameOf_LongValues_StaysWithin128Characters() =>
+        Assert.That(GroupedObjective.NameOf(new string('n', 120), [new string('v', 300)]), Has.Length.LessThanOrEqualTo(128).And.Matches("^n+-v*-?[0-9a-f]{8}$"));
+
+    [TestCase("[le]", "'le' cannot group")]
+    [TestCase("[handler, handler]", "'handler' is listed twice")]
+    [TestCase("['not a label']", "'not a label' cannot group")]
+    public void Load_BadGrouping_IsLocatedError(string grouping, string message) =>
+        Assert.That(Errors(Ratio + $"\n      grouping: {grouping}\n"), Has.Exactly(1).Contains(message).And.All.StartWith("pyrra.yaml:18:"));
 
     [Test]
     public void Load_EmptyGrouping_IsNoGrouping() =>

@@ -20,6 +20,9 @@ internal sealed record ServicePart(string Service, SourceLocation At, IReadOnlyD
 
     /// <summary>Composites whose definition names a signal: it must be the components'.</summary>
     public IReadOnlyDictionary<ObjectiveId, YamlScalar> CompositeSignals { get; init; } = new Dictionary<ObjectiveId, YamlScalar>();
+
+    /// <summary>Objectives made once per group of label values found in Prometheus (Pyrra's grouping).</summary>
+    public IReadOnlyList<GroupedObjective> Grouped { get; init; } = [];
 }
 
 /// <summary>Turns a <see cref="NativeDocumentDto"/> into model objects, reporting every value that is wrong.</summary>

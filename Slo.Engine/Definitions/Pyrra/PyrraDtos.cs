@@ -97,8 +97,7 @@ internal sealed record PyrraSliDto(
     string Path,
     string Kind,
     IReadOnlyDictionary<string, (YamlScalar? Metric, SourceLocation At, string Path)> Metrics,
-    SourceLocation? GroupingAt,
-    string GroupingPath,
+    IReadOnlyList<YamlScalar>? Grouping,
     YamlScalar? Latency)
 {
     /// <param name="roles">(role, key): the key holds a <c>{ metric }</c> mapping, or is the metric itself when empty.</param>
@@ -119,10 +118,10 @@ internal sealed record PyrraSliDto(
         }
 
         var latency = kind == "latencyNative" ? map.Scalar("latency") : null;
-        var grouping = map.Node("grouping");
-        var groups = grouping is YamlSequenceNode { Children.Count: 0 } ? null : grouping;
+        // An empty list groups nothing: the objective is an ordinary one.
+        var grouping = map.Sequence("grouping")?.Select(item => map.AsScalar(item.Node, item.Path)).OfType<YamlScalar>().ToArray();
         map.RejectUnknownKeys();
-        return new PyrraSliDto(map.At, map.Path, kind, metrics, groups is null ? null : YamlMap.Locate(groups, map.File), map.Child("grouping"), latency);
+        return new PyrraSliDto(map.At, map.Path, kind, metrics, grouping is { Length: > 0 } ? grouping : null, latency);
     }
 }
 

@@ -13,7 +13,9 @@ namespace Slo.Engine.Definitions.Pyrra;
 /// indicator when its success metric is the <c>le</c> bucket of the histogram its total counts, and a ratio of the two
 /// counters otherwise; <c>bool_gauge</c> counts the gauge's samples (good = samples at 1); the tiers are Pyrra's four
 /// burn-rate windows for the objective's window. The service is the <c>pyrra.dev/service</c> label, else the object's
-/// name; other <c>pyrra.dev/</c> labels become the objective's labels, as Pyrra puts them on its rules.
+/// name; other <c>pyrra.dev/</c> labels become the objective's labels, as Pyrra puts them on its rules. A
+/// <c>grouping</c> makes a <see cref="GroupedObjective"/>: one objective per combination of the grouping labels' values on
+/// the total's series, found by the host in Prometheus.
 /// </summary>
 internal static class PyrraValidator
 {
@@ -47,21 +49,33 @@ internal static class PyrraValidator
 
         var target = Target(spec.Target, rules);
         var window = Window(spec.Window, rules);
-        var (indicator, signal) = spec.Indicator is null ? (null, Signal.Reliability) : Indicator(spec.Indicator, rules);
+        var (shape, signal) = spec.Indicator is null ? (null, Signal.Reliability) : Indicator(spec.Indicator, rules);
+        var grouping = spec.Indicator is null ? null : Grouping(spec.Indicator, rules);
         var alerting = window is null ? null : Alerting(spec.Alerting, window.Duration, spec, rules);
-        if (service is null || name is null || target is null || window is null || indicator is null || alerting is null)
+        if (service is null || name is null || target is null || window is null || shape is null || alerting is null)
+            return null;
+        if (grouping is null && spec.Indicator?.Kinds is [{ Grouping: not null }])
             return null;
         var objective = new Objective(
             new ObjectiveId(service, name),
             signal,
             target.Value,
             window,
-            indicator,
+            shape.Build([]),
             BudgetingMethod.Occurrences,
             alerting,
             labels,
             string.IsNullOrEmpty(spec.Description?.Text) ? null : spec.Description.Text,
             doc.At);
+        if (grouping is not null)
+        {
+            // One objective per group of values found in Prometheus: the host discovers them and expands the template.
+            return new ServicePart(service, doc.At, new Dictionary<string, string>(), null, [])
+            {
+                Grouped = [new GroupedObjective(objective, grouping, shape.Discovery, shape.Build) { GroupingAt = spec.Indicator!.Kinds[0].Grouping![0].At }],
+            };
+        }
+
         return new ServicePart(service, doc.At, new Dictionary<string, string>(), null, [objective]);
     }
 
@@ -126,7 +140,11 @@ internal static class PyrraValidator
         return new RollingWindow(length);
     }
 
-    private static (Indicator?, Signal) Indicator(PyrraIndicatorDto dto, FieldRules rules)
+    /// <summary>How to build the indicator given extra matchers (none for an ungrouped objective, a group's otherwise),
+    /// and the series whose labels make the groups.</summary>
+    private sealed record IndicatorShape(Func<IReadOnlyList<LabelMatcher>, Indicator> Build, SeriesSelector Discovery);
+
+    private static (IndicatorShape?, Signal) Indicator(PyrraIndicatorDto dto, FieldRules rules)
     {
         var bag = rules.Bag;
         if (dto.Kinds.Count == 0)
@@ -142,9 +160,6 @@ internal static class PyrraValidator
         }
 
         var sli = dto.Kinds[0];
-        if (sli.GroupingAt is { } groupingAt)
-            bag.Error(groupingAt, sli.GroupingPath, "grouping is not supported yet: it makes one objective per group value found in Prometheus; write one objective per value with the value in its selectors");
-
         switch (sli.Kind)
         {
             case "latencyNative":
@@ -154,11 +169,11 @@ internal static class PyrraValidator
             {
                 var total = Metric(sli, "total", "ratio total", rules);
                 var errors = Metric(sli, "errors", "ratio errors", rules);
-                if (total is null || errors is null || sli.GroupingAt is not null)
+                if (total is null || errors is null)
                     return (null, Signal.Reliability);
                 if (errors.ToString() == total.ToString())
                     bag.Warning(sli.Metrics["errors"].At, sli.Metrics["errors"].Path, "ratio errors metric should be different from ratio total metric");
-                return (new RatioIndicator(null, errors, total), Signal.Reliability);
+                return (new IndicatorShape(m => new RatioIndicator(null, With(errors, m), With(total, m)), total), Signal.Reliability);
             }
 
             case "latency":
@@ -167,9 +182,10 @@ internal static class PyrraValidator
                 var success = Metric(sli, "success", "latency success", rules);
                 if (success is not null && Bound(sli, success, rules) is null)
                     success = null;
-                if (total is null || success is null || sli.GroupingAt is not null)
+                if (total is null || success is null)
                     return (null, Signal.Performance);
-                return ((Indicator?)Latency(success, total) ?? new RatioIndicator(success, null, total), Signal.Performance);
+                return (new IndicatorShape(
+                    m => (Indicator?)Latency(With(success, m), With(total, m)) ?? new RatioIndicator(With(success, m), null, With(total, m)), total), Signal.Performance);
             }
 
             default:
@@ -177,12 +193,45 @@ internal static class PyrraValidator
                 // A gauge of 0 and 1 sampled over time: good samples are its sum, all samples its count. Both add up
                 // over consecutive ranges, as the ledger's buckets need.
                 var gauge = Metric(sli, "metric", "boolGauge", rules);
-                if (gauge is null || sli.GroupingAt is not null)
+                if (gauge is null)
                     return (null, Signal.Reliability);
                 var w = RawRatioIndicator.WindowPlaceholder;
-                return (new RawRatioIndicator($"sum(sum_over_time({gauge}[{w}]))", null, $"sum(count_over_time({gauge}[{w}]))"), Signal.Reliability);
+                return (new IndicatorShape(
+                    m => new RawRatioIndicator($"sum(sum_over_time({With(gauge, m)}[{w}]))", null, $"sum(count_over_time({With(gauge, m)}[{w}]))"), gauge), Signal.Reliability);
             }
         }
+    }
+
+    /// <summary>A group's selector: its value for each grouping label replaces whatever the definition matched it with.</summary>
+    private static SeriesSelector With(SeriesSelector selector, IReadOnlyList<LabelMatcher> group) =>
+        group.Count == 0 ? selector : new SeriesSelector(selector.Metric, [.. selector.Matchers.Where(m => group.All(g => g.Label != m.Label)), .. group]);
+
+    /// <summary>The grouping labels, checked: label names, not <c>le</c> or internal ones, each once.</summary>
+    private static IReadOnlyList<string>? Grouping(PyrraIndicatorDto dto, FieldRules rules)
+    {
+        if (dto.Kinds is not [{ Grouping: { } grouping }])
+            return null;
+        var labels = new List<string>();
+        var ok = true;
+        foreach (var label in grouping)
+        {
+            if (!SeriesSelector.IsLabelName(label.Text) || label.Text.StartsWith("__", StringComparison.Ordinal) || label.Text == "le")
+            {
+                rules.Error(label, $"'{label.Text}' cannot group: give the name of a label the indicator's series carry");
+                ok = false;
+            }
+            else if (labels.Contains(label.Text))
+            {
+                rules.Error(label, $"'{label.Text}' is listed twice");
+                ok = false;
+            }
+            else
+            {
+                labels.Add(label.Text);
+            }
+        }
+
+        return ok ? labels : null;
     }
 
     /// <summary>The native latency indicator when <paramref name="success"/> is <c>X_bucket{..., le="T"}</c> and

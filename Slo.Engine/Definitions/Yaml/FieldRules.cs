@@ -10,6 +10,9 @@ internal sealed class FieldRules(DiagnosticBag bag)
     private static readonly HashSet<string> ReservedLabels =
         ["alertname", "service", "objective", "signal", "severity", "window", "long_window", "short_window", "slo_id", "le", "job", "instance"];
 
+    /// <summary>Whether the service sets <paramref name="label"/> itself on metrics and alerts.</summary>
+    public static bool IsReservedLabel(string label) => ReservedLabels.Contains(label);
+
     public DiagnosticBag Bag => bag;
 
     public void Error(YamlScalar at, string message) => bag.Error(at.At, at.Path, message);
