@@ -93,9 +93,11 @@ public class ReloadTests
         {
             found = await ObjectiveAsync(id) ?? default;
             return found.ValueKind == JsonValueKind.Object && found.GetProperty("state").GetString() == "ok" && found.GetProperty("evaluatedAt").GetDateTimeOffset() > after;
-        }, $"{id} evaluated after {after:O}");
+        }, () => $"{id} evaluated after {after:O} (last seen: {(found.ValueKind == JsonValueKind.Object ? found.GetProperty("state") + ", " + found.GetProperty("evaluatedAt") + (found.TryGetProperty("message", out var m) ? ", " + m : "") : "not defined")}; process output:\n{Tail(_slo?.Output)})");
         return found;
     }
+
+    private static string Tail(string? output) => output is null ? "" : string.Join("\n", output.Split('\n').TakeLast(30));
 
     /// <summary>The objective's total and bad events match the generated truth over its 30-day window within 1%.</summary>
     private static void AssertTruth(JsonElement status, string job)
@@ -240,7 +242,9 @@ public class ReloadTests
     [Test]
     public async Task Sighup_ReloadsAndTheProcessLivesOn()
     {
-        await StartAsync(Set(Objective("steady")), "--Definitions:Watch=false");
+        // Cycles every 5 s: a first evaluation of the new objective that fails (a busy Prometheus during its window's
+        // fill) is retried, so the test shows the signal, not one request's luck.
+        await StartAsync(Set(Objective("steady")), "--Definitions:Watch=false", "--Evaluation:Interval=5s");
         await WriteAsync(Set(Objective("steady"), Objective("leaky")));
         using (var kill = Process.Start("kill", ["-HUP", _slo!.Pid.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
             await kill.WaitForExitAsync();
