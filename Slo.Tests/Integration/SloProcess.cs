@@ -68,7 +68,11 @@ internal sealed class SloProcess : IAsyncDisposable
 
     private static ProcessStartInfo Info(string[] args)
     {
-        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        // Through env, with SIGHUP's default action restored: a test run started under nohup passes SIGHUP on ignored,
+        // and the runtime then leaves it ignored (as it should for a service under nohup), so no reload test could send it.
+        var info = new ProcessStartInfo("env") { RedirectStandardOutput = true, RedirectStandardError = true };
+        info.ArgumentList.Add("--default-signal=HUP");
+        info.ArgumentList.Add("dotnet");
         info.ArgumentList.Add(Dll);
         foreach (var arg in args)
             info.ArgumentList.Add(arg);
