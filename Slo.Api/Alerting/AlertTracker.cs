@@ -44,7 +44,7 @@ public sealed class AlertTracker(AlertStateStore store, DefinitionCatalog catalo
             foreach (var r in records)
             {
                 _records[(r.ObjectiveId, r.TierKey)] = r;
-                if (r.State == AlertRecord.Firing && FindObjective(r.ObjectiveId) is { } o)
+                if (r.State == AlertRecord.Firing && catalog.Current.Find(r.ObjectiveId) is { } o)
                     board.RestoreFiringSince(o.Id, r.TierKey, r.StartedAt);
             }
         }
@@ -67,7 +67,7 @@ public sealed class AlertTracker(AlertStateStore store, DefinitionCatalog catalo
             foreach (var r in records.Where(r => replace(r.ObjectiveId)))
             {
                 _records[(r.ObjectiveId, r.TierKey)] = r;
-                if (r.State == AlertRecord.Firing && FindObjective(r.ObjectiveId) is { } o)
+                if (r.State == AlertRecord.Firing && catalog.Current.Find(r.ObjectiveId) is { } o)
                     board.RestoreFiringSince(o.Id, r.TierKey, r.StartedAt);
             }
         }
@@ -148,10 +148,6 @@ public sealed class AlertTracker(AlertStateStore store, DefinitionCatalog catalo
         await store.SaveAsync(changed, cancellationToken);
     }
 
-    /// <summary>The objective of a stored <c>service/name</c> id, if it is still defined.</summary>
-    public Objective? FindObjective(string id) =>
-        id.Split('/') is [var service, var name] ? catalog.Current.Find(service, name) : null;
-
     // Objectives as they were before a reload removed them or changed their tiers: their open incidents are resolved at
     // the next cycle and the resolution must still carry their labels. Kept a day, in memory only.
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, (Objective Objective, Instant Until)> _departed = new(StringComparer.Ordinal);
@@ -175,9 +171,9 @@ public sealed class AlertTracker(AlertStateStore store, DefinitionCatalog catalo
     {
         static bool Holds(Objective o, string key) =>
             o.Alerting.Tiers.Any(t => t.Key == key) || Engine.Alerting.ConditionAlerts.EnabledKeys(o.Alerting).Contains(key);
-        if (FindObjective(id) is { } current && Holds(current, tierKey))
+        if (catalog.Current.Find(id) is { } current && Holds(current, tierKey))
             return current;
-        return _departed.TryGetValue(id, out var departed) && Holds(departed.Objective, tierKey) ? departed.Objective : FindObjective(id);
+        return _departed.TryGetValue(id, out var departed) && Holds(departed.Objective, tierKey) ? departed.Objective : catalog.Current.Find(id);
     }
 
     private static void Resolve(AlertRecord record, Instant at)

@@ -29,6 +29,7 @@ public sealed class ClusterMembership(
     private readonly ClusterOptions _options = options.Value;
     private volatile FrozenSet<int> _owned = FrozenSet<int>.Empty;
     private Instant _startedAt;
+    private FrozenSet<int>? _every;
 
     public bool Enabled => _options.Enabled;
 
@@ -40,7 +41,7 @@ public sealed class ClusterMembership(
     public Duration LeaseDuration => Duration.Max(evaluation.Value.GetInterval(), Duration.FromSeconds(3));
 
     /// <summary>The shards held now (every shard when clustering is off).</summary>
-    public IReadOnlySet<int> Owned => Enabled ? _owned : Enumerable.Range(0, Shards).ToHashSet();
+    public IReadOnlySet<int> Owned => Enabled ? _owned : _every ??= Enumerable.Range(0, Shards).ToFrozenSet();
 
     public int ShardOf(ObjectiveId id) => ShardMap.ShardOf(catalog.Current, id, Shards);
 

@@ -52,7 +52,7 @@ public sealed class SharedState(
                 .ToArray();
             foreach (var row in await store.ReadAsync(fresh, cancellationToken))
             {
-                if (cluster.Owns(row.ObjectiveId) || FindObjective(row.ObjectiveId) is not { } objective)
+                if (cluster.Owns(row.ObjectiveId) || catalog.Current.Find(row.ObjectiveId) is not { } objective)
                     continue;
                 try
                 {
@@ -102,7 +102,4 @@ public sealed class SharedState(
             }
         }
     }
-
-    private Engine.Definitions.Objective? FindObjective(string id) =>
-        id.Split('/') is [var service, var name] ? catalog.Current.Find(service, name) : null;
 }

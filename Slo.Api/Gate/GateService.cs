@@ -160,8 +160,10 @@ public sealed class GateService(DefinitionCatalog catalog, StatusBoard board, Ga
     // The override that lasts longest wins; cached decisions are recomputed.
     private void Keep(StoredOverride stored)
     {
-        _overrides.AddOrUpdate(stored.Override.Service, stored, (_, existing) => stored.Override.ExpiresAt > existing.Override.ExpiresAt ? stored : existing);
-        Interlocked.Increment(ref _version);
+        var kept = _overrides.AddOrUpdate(stored.Override.Service, stored, (_, existing) => stored.Override.ExpiresAt > existing.Override.ExpiresAt ? stored : existing);
+        // Replicas read the overrides again every few seconds: decisions are computed again only when one changed.
+        if (ReferenceEquals(kept, stored))
+            Interlocked.Increment(ref _version);
     }
 }
 

@@ -527,8 +527,10 @@ public sealed class LedgerBook(
     /// With several replicas, at the start of a cycle: lets go of the ledgers of objectives this replica does not
     /// evaluate (their holder keeps them and stores them; a backtest here reads them back from SQL) and of those it
     /// just took over (they continue from what their last holder stored, not from an old copy in memory).
+    /// <paramref name="tookOver"/> says shards were taken: their ledgers' heads are read again, since their last
+    /// holder may have written ledgers this replica has never seen.
     /// </summary>
-    public async Task HandOverAsync(Func<ObjectiveId, bool> keep, CancellationToken cancellationToken)
+    public async Task HandOverAsync(Func<ObjectiveId, bool> keep, bool tookOver, CancellationToken cancellationToken)
     {
         await _sync.WaitAsync(cancellationToken);
         try
@@ -537,7 +539,7 @@ public sealed class LedgerBook(
             foreach (var id in _entries.Keys.Where(id => !keep(id)).ToArray())
                 dropped += _entries.TryRemove(id, out _) ? 1 : 0;
             // What is restored leaves the stored heads; read them again so the next restore finds them.
-            if (dropped > 0)
+            if (dropped > 0 || tookOver)
                 _stored = null;
         }
         finally

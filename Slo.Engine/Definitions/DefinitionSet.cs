@@ -31,6 +31,9 @@ public sealed class DefinitionSet
     public Objective? Find(string service, string name) =>
         ObjectiveId.IsValidPart(service) && ObjectiveId.IsValidPart(name) ? Find(new ObjectiveId(service, name)) : null;
 
+    /// <summary>The objective of an id written as <c>service/name</c>, or null.</summary>
+    public Objective? Find(string id) => ObjectiveId.TryParse(id, out var parsed) ? Find(parsed) : null;
+
     public ServiceDefinition? FindService(string service) => _byService.GetValueOrDefault(service);
 
     /// <summary>The grouped objectives' templates, expanded by <see cref="WithGroups"/>.</summary>

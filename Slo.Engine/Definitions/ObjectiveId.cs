@@ -21,6 +21,16 @@ public readonly partial record struct ObjectiveId
     /// <summary>Letters, digits, '.', '_' and '-', starting with a letter or digit, at most 128 characters.</summary>
     public static bool IsValidPart(string? part) => part is { Length: > 0 and <= 128 } && PartPattern().IsMatch(part);
 
+    /// <summary>Reads <c>service/name</c>; false when either part is not valid.</summary>
+    public static bool TryParse(string? text, out ObjectiveId id)
+    {
+        id = default;
+        if (text?.Split('/') is not [var service, var name] || !IsValidPart(service) || !IsValidPart(name))
+            return false;
+        id = new ObjectiveId(service, name);
+        return true;
+    }
+
     public override string ToString() => $"{Service}/{Name}";
 
     [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9._-]*$")]

@@ -11,13 +11,18 @@ internal static class Eventually
     public static Task HoldsAsync(Func<Task<bool>> probe, string what) => HoldsAsync(probe, () => what);
 
     /// <summary>The same, with a description made when it fails (what was last seen, say).</summary>
-    public static async Task HoldsAsync(Func<Task<bool>> probe, Func<string> what)
+    public static Task HoldsAsync(Func<Task<bool>> probe, Func<string> what) => HoldsAsync(probe, what, Patience);
+
+    /// <summary>The same, waiting <paramref name="patience"/> instead of a minute.</summary>
+    public static Task HoldsAsync(Func<Task<bool>> probe, string what, TimeSpan patience) => HoldsAsync(probe, () => what, patience);
+
+    private static async Task HoldsAsync(Func<Task<bool>> probe, Func<string> what, TimeSpan patience)
     {
         var clock = Stopwatch.StartNew();
         while (!await probe())
         {
-            if (clock.Elapsed > Patience)
-                Assert.Fail($"after {Patience.TotalSeconds} s still not: {what()}");
+            if (clock.Elapsed > patience)
+                Assert.Fail($"after {patience.TotalSeconds} s still not: {what()}");
             await Task.Delay(200);
         }
     }

@@ -127,15 +127,17 @@ public class ReplicaTests : AlertmanagerTests
         // A fast burn on live0, then the replica holding it is killed.
         _counters.SetBadRatio(0, 0.5);
         JsonElement[] firing = [];
-        await WaitUntilAsync(async () => (firing = await PagesAsync("live0")).Length > 0, TimeSpan.FromMinutes(3), "live0 pages");
+        await Eventually.HoldsAsync(async () => (firing = await PagesAsync("live0")).Length > 0, "live0 pages", TimeSpan.FromMinutes(3));
         var startsAt = firing.Single().GetProperty("startsAt").GetDateTimeOffset();
         var shard = ShardMap.ShardOf(_set, "live0/availability", 60);
         var holder = await HolderAsync(_replicas[0], shard);
-        var victim = _replicas.Single(r => ReplicaOf(r) == holder);
+        var names = await Task.WhenAll(_replicas.Select(ReplicaOfAsync));
+        Assert.That(names, Does.Contain(holder), "the holder is one of the replicas");
+        var victim = _replicas[Array.IndexOf(names, holder)];
         await victim.KillAsync();
         var killed = Stopwatch.StartNew();
         var survivor = _replicas.First(r => r != victim);
-        await WaitUntilAsync(async () => await HolderAsync(survivor, shard) is { } h && h != holder, TimeSpan.FromSeconds(20), "the shard is taken over");
+        await Eventually.HoldsAsync(async () => await HolderAsync(survivor, shard) is { } h && h != holder, "the shard is taken over", TimeSpan.FromSeconds(20));
         var takeover = killed.Elapsed;
         _replicas.Remove(victim);
         Assert.That(takeover, Is.LessThan((Interval * 2).ToTimeSpan() + TimeSpan.FromSeconds(1.5)), "taken over within two intervals");
@@ -149,8 +151,8 @@ public class ReplicaTests : AlertmanagerTests
         // The burn stops and moves to live1; live0's resolution still arrives, once.
         _counters.SetBadRatio(0, 0);
         _counters.SetBadRatio(1, 0.5);
-        await WaitUntilAsync(async () => (await PagesAsync("live0")).Length == 0, TimeSpan.FromMinutes(3), "live0 resolves");
-        await WaitUntilAsync(async () => (await PagesAsync("live1")).Length > 0, TimeSpan.FromMinutes(3), "live1 pages");
+        await Eventually.HoldsAsync(async () => (await PagesAsync("live0")).Length == 0, "live0 resolves", TimeSpan.FromMinutes(3));
+        await Eventually.HoldsAsync(async () => (await PagesAsync("live1")).Length > 0, "live1 pages", TimeSpan.FromMinutes(3));
         await Task.Delay(TimeSpan.FromSeconds(3));
         Assert.That(Webhook("live0"), Is.EqualTo(new[] { "firing", "resolved" }), "the webhook hears each transition once");
 
@@ -171,7 +173,7 @@ public class ReplicaTests : AlertmanagerTests
         await ConvergedAsync(3);
         var after = SystemClock.Instance.GetCurrentInstant();
         _counters.SetBadRatio(1, 0);
-        await WaitUntilAsync(async () => (await PagesAsync("live1")).Length == 0, TimeSpan.FromMinutes(3), "live1 resolves");
+        await Eventually.HoldsAsync(async () => (await PagesAsync("live1")).Length == 0, "live1 resolves", TimeSpan.FromMinutes(3));
         await Task.Delay(TimeSpan.FromSeconds(3));
         var kept = new List<Instant>[ids.Length];
         var through = new List<Instant>[ids.Length];
@@ -212,7 +214,7 @@ public class ReplicaTests : AlertmanagerTests
 
     /// <summary>Waits until every replica sees <paramref name="count"/> live replicas holding every shard between them.</summary>
     private async Task ConvergedAsync(int count) =>
-        await WaitUntilAsync(async () =>
+        await Eventually.HoldsAsync(async () =>
         {
             foreach (var replica in _replicas)
             {
@@ -223,7 +225,7 @@ public class ReplicaTests : AlertmanagerTests
             }
 
             return true;
-        }, TimeSpan.FromSeconds(60), $"{count} replicas share the shards");
+        }, $"{count} replicas share the shards", TimeSpan.FromSeconds(60));
 
     /// <summary>Every replica answers with the same figures once each has read the others' latest statuses.</summary>
     private async Task SameFiguresEverywhereAsync()
@@ -232,11 +234,11 @@ public class ReplicaTests : AlertmanagerTests
             .Select(o => string.Join(" ", o.GetProperty("id"), o.GetProperty("evaluatedAt"), o.GetProperty("state"), o.GetProperty("sli"),
                 o.GetProperty("events").GetRawText(), o.GetProperty("errorBudget").GetRawText(), o.GetProperty("burnRates").GetRawText()))
             .Order(StringComparer.Ordinal));
-        await WaitUntilAsync(async () =>
+        await Eventually.HoldsAsync(async () =>
         {
             var answers = await Task.WhenAll(_replicas.Select(async r => Figures(await GetJsonAsync(r, "api/v1/objectives"))));
             return answers.Distinct().Count() == 1 && answers[0].Split('\n').Length == Jobs;
-        }, TimeSpan.FromSeconds(30), "the same figures from every replica");
+        }, "the same figures from every replica", TimeSpan.FromSeconds(30));
         // The gate answers 200, 409 or 503 by its decision: read the body whatever the status.
         var gates = await Task.WhenAll(_replicas.Select(async r =>
         {
@@ -263,11 +265,8 @@ public class ReplicaTests : AlertmanagerTests
         return lease.GetProperty("holder").GetString();
     }
 
-    private static string ReplicaOf(SloProcess replica)
-    {
-        using var http = new HttpClient { BaseAddress = replica.Url };
-        return JsonDocument.Parse(http.GetStringAsync("api/v1/cluster").GetAwaiter().GetResult()).RootElement.GetProperty("replica").GetString()!;
-    }
+    private static async Task<string> ReplicaOfAsync(SloProcess replica) =>
+        (await GetJsonAsync(replica, "api/v1/cluster")).GetProperty("replica").GetString()!;
 
     private static async Task<List<Instant>> HistoryAsync(SloProcess replica, string id, Instant from, Instant to)
     {
@@ -286,17 +285,6 @@ public class ReplicaTests : AlertmanagerTests
     {
         using var http = new HttpClient { BaseAddress = replica.Url };
         return await http.GetFromJsonAsync<JsonElement>(path);
-    }
-
-    private static async Task WaitUntilAsync(Func<Task<bool>> probe, TimeSpan timeout, string what)
-    {
-        var watch = Stopwatch.StartNew();
-        while (!await probe())
-        {
-            if (watch.Elapsed > timeout)
-                throw new TimeoutException($"waited {timeout.TotalSeconds:0} s for: {what}");
-            await Task.Delay(200);
-        }
     }
 
     private static async Task<WebApplication> ServeAsync(Action<WebApplication> map)
