@@ -18,7 +18,7 @@ public class CommandLineTests
         ("convert", "Prints the native slo/v1 equivalent of definitions written for OpenSLO, Sloth or Pyrra", ["<FILE>..."]),
         ("gate", "SERVICE's release gate", ["<SERVICE>", "--url <URL>", "[default: http://127.0.0.1:8080/]", "--json"]),
         ("report", "figures over a past week, month, quarter or year", ["<SERVICE>", "--url <URL>", "--period", "--at <DATE>", "--time-zone <ZONE>", "--json", "--csv"]),
-        ("rules", "Prometheus recording and alerting rules", ["<DIR>", "[default: slo-definitions]"]),
+        ("rules", "Prometheus recording and alerting rules", ["<DIR>", "[default: slo-definitions]", "--source"]),
         ("health", "answers /health/live", ["--url <URL>"]),
         ("demo-data", "a month of demo traffic", ["<DIR>"]),
         ("demo-exporter", "demo counters of DIR live", ["<DIR>", "--urls <URLS>"]),
@@ -149,6 +149,52 @@ public class CommandLineTests
             Assert.That(exit, Is.EqualTo(1));
             Assert.That(stdout, Is.Empty);
             Assert.That(stderr, Does.Contain($"{Path.Combine(dir, "bad.yaml")}:6:13: objectives[0].target: 150 is out of range"));
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Test]
+    public async Task Rules_TwoSources_WarnsAndPrintsEach_SourcePicksOne()
+    {
+        var dir = Path.Combine(Path.GetTempPath(), "slo-cli-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(dir);
+        try
+        {
+            File.WriteAllText(Path.Combine(dir, "two.yaml"), """
+                apiVersion: slo/v1
+                kind: ServiceObjectives
+                service: shop
+                objectives:
+                  - name: here
+                    target: 99.9
+                    window: 30d
+                    indicator: { ratio: { bad: 'home_errors_total', total: 'home_requests_total' } }
+                  - name: there
+                    source: eu
+                    target: 99.9
+                    window: 30d
+                    indicator: { ratio: { bad: 'away_errors_total', total: 'away_requests_total' } }
+                """);
+            var all = await RunAsync("rules", dir);
+            var eu = await RunAsync("rules", dir, "--source", "eu");
+            var fallback = await RunAsync("rules", dir, "--source", "default");
+            var unknown = await RunAsync("rules", dir, "--source", "us");
+            Assert.Multiple(() =>
+            {
+                Assert.That(all.Exit, Is.Zero);
+                Assert.That(all.Out, Does.Contain("home_requests_total").And.Contain("away_requests_total"));
+                Assert.That(all.Err, Does.Contain("2 Prometheus sources (default, eu)").And.Contain("--source NAME"));
+                Assert.That(eu.Exit, Is.Zero);
+                Assert.That(eu.Out, Does.Contain("away_requests_total").And.Not.Contain("home_requests_total"));
+                Assert.That(eu.Err, Is.Empty);
+                Assert.That(fallback.Out, Does.Contain("home_requests_total").And.Not.Contain("away_requests_total"));
+                Assert.That(unknown.Exit, Is.EqualTo(1));
+                Assert.That(unknown.Out, Is.Empty);
+                Assert.That(unknown.Err, Does.Contain("no objective in " + dir + " reads the source 'us'; the sources read are: default, eu"));
+            });
         }
         finally
         {
