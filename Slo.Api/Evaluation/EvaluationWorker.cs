@@ -217,7 +217,8 @@ public sealed class EvaluationWorker(
         }
 
         var acquired = change.Acquired.Count > 0 ? new HashSet<int>(change.Acquired) : null;
-        await ledgers.HandOverAsync(id => cluster.Owns(id) && acquired?.Contains(cluster.ShardOf(id)) != true, acquired is not null, cancellationToken);
+        var taken = acquired is null ? [] : catalog.Current.Objectives.Where(o => acquired.Contains(cluster.ShardOf(o.Id))).Select(o => o.Id).ToArray();
+        await ledgers.HandOverAsync(id => cluster.Owns(id) && acquired?.Contains(cluster.ShardOf(id)) != true, taken, cancellationToken);
         if (acquired is not null)
             await alerts.RefreshAsync(id => acquired.Contains(Cluster.ShardMap.ShardOf(catalog.Current, id, cluster.Shards)), cancellationToken);
     }

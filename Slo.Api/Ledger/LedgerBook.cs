@@ -527,20 +527,30 @@ public sealed class LedgerBook(
     /// With several replicas, at the start of a cycle: lets go of the ledgers of objectives this replica does not
     /// evaluate (their holder keeps them and stores them; a backtest here reads them back from SQL) and of those it
     /// just took over (they continue from what their last holder stored, not from an old copy in memory).
-    /// <paramref name="tookOver"/> says shards were taken: their ledgers' heads are read again, since their last
-    /// holder may have written ledgers this replica has never seen.
+    /// <paramref name="taken"/> are the objectives of the shards just taken: their heads are read again with those of
+    /// the dropped ledgers, since their last holder may have written ledgers this replica has never seen.
     /// </summary>
-    public async Task HandOverAsync(Func<ObjectiveId, bool> keep, bool tookOver, CancellationToken cancellationToken)
+    public async Task HandOverAsync(Func<ObjectiveId, bool> keep, IReadOnlyCollection<ObjectiveId> taken, CancellationToken cancellationToken)
     {
         await _sync.WaitAsync(cancellationToken);
         try
         {
-            var dropped = 0;
+            var stale = new HashSet<string>(taken.Select(id => id.ToString()), StringComparer.Ordinal);
             foreach (var id in _entries.Keys.Where(id => !keep(id)).ToArray())
-                dropped += _entries.TryRemove(id, out _) ? 1 : 0;
-            // What is restored leaves the stored heads; read them again so the next restore finds them.
-            if (dropped > 0 || tookOver)
-                _stored = null;
+            {
+                if (_entries.TryRemove(id, out _))
+                    stale.Add(id.ToString());
+            }
+
+            // What is restored leaves the stored heads; read those again so the next restore finds them. Before the
+            // first restore every head is still to be read.
+            if (_stored is not null && stale.Count > 0)
+            {
+                foreach (var id in stale)
+                    _stored.Remove(id);
+                foreach (var head in await store.LoadHeadsAsync(stale, cancellationToken))
+                    _stored[head.ObjectiveId] = head;
+            }
         }
         finally
         {

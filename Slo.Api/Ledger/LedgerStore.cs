@@ -33,6 +33,23 @@ public sealed class LedgerStore(SqlDatabase database, IClock clock)
         return heads.Select(h => new StoredHead(h.ObjectiveId, h.Fingerprint, h.Buckets)).ToArray();
     }
 
+    /// <summary>The heads of <paramref name="objectiveIds"/> only (those stored), read <see cref="MaxLoad"/> at a time.</summary>
+    public async Task<IReadOnlyList<StoredHead>> LoadHeadsAsync(IReadOnlyCollection<string> objectiveIds, CancellationToken cancellationToken)
+    {
+        var result = new List<StoredHead>();
+        if (objectiveIds.Count == 0)
+            return result;
+        await using var connection = await database.OpenAsync(cancellationToken);
+        foreach (var ids in objectiveIds.Chunk(MaxLoad))
+        {
+            var heads = await connection.QueryAsync<(string ObjectiveId, string Fingerprint, string Buckets)>(new CommandDefinition(
+                "SELECT objective_id, fingerprint, buckets FROM ledger_heads WHERE objective_id IN @Ids", new { Ids = ids }, cancellationToken: cancellationToken));
+            result.AddRange(heads.Select(h => new StoredHead(h.ObjectiveId, h.Fingerprint, h.Buckets)));
+        }
+
+        return result;
+    }
+
     /// <summary>The stored chunks of <paramref name="objectiveIds"/> (at most 500: SQL Server takes 2,100 parameters);
     /// of the coarsest part only those starting at or after <paramref name="fromMs"/>: older ones are the archive, read
     /// by reports (<see cref="LoadArchiveAsync"/>), not held in memory.</summary>

@@ -71,6 +71,22 @@ public class LedgerStoreTests(string provider)
     }
 
     [Test]
+    public async Task LoadHeadsAsync_OfSomeIds_ReadsOnlyThoseStored()
+    {
+        var ledger = Filled(Now, 1);
+        await _store.SaveAsync([Changes(ledger, replace: true)], CancellationToken.None);
+        var other = _id;
+        NewObjective();
+        await _store.SaveAsync([Changes(Filled(Now, 2), replace: true)], CancellationToken.None);
+        // More ids than one IN list takes: the query is split and every part is read.
+        var asked = Enumerable.Range(0, LedgerStore.MaxLoad).Select(i => $"absent/o{i}").Append(_id).ToArray();
+        var heads = await _store.LoadHeadsAsync(asked, CancellationToken.None);
+        Assert.That(heads.Select(h => h.ObjectiveId), Is.EqualTo(new[] { _id }), $"{other} was not asked for");
+        Assert.That(heads.Single().Buckets, Is.EqualTo(Layout.Describe()));
+        Assert.That(await _store.LoadHeadsAsync([], CancellationToken.None), Is.Empty);
+    }
+
+    [Test]
     public async Task SaveAsync_AfterCompactionAndTrim_StaysContiguous_AndKeepsTheCoarsestPartBeforeAsTheArchive()
     {
         var ledger = Filled(Now, 0);
