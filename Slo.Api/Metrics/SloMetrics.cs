@@ -230,8 +230,9 @@ public sealed class SloMetrics
     private void Publish(CycleSummary summary)
     {
         _evaluationDuration.Observe(summary.Took.TotalSeconds);
-        _lastCycle.Set(summary.At.ToUnixTimeMilliseconds() / 1000.0);
         _cycleQueries.Set(summary.Queries);
         _cycleSamples.Set(summary.SamplesRead);
+        // Last: a scrape that sees the cycle's instant sees its figures too.
+        _lastCycle.Set(summary.At.ToUnixTimeMilliseconds() / 1000.0);
     }
 }

@@ -55,6 +55,22 @@ public class NativeDefinitionTests
         return Valid.Replace(line, replacement, StringComparison.Ordinal);
     }
 
+    [TestCase("checkout/availability", true, true)]
+    [TestCase("checkout/nope", true, false)]
+    [TestCase("checkout", false, false)]
+    [TestCase("checkout/availability/x", false, false)]
+    [TestCase("/availability", false, false)]
+    [TestCase("check out/availability", false, false)]
+    [TestCase("", false, false)]
+    public void Find_StoredId_OnlyAWellFormedIdOfADefinedObjective(string id, bool parses, bool found)
+    {
+        var set = Load(Valid);
+        Assert.That(ObjectiveId.TryParse(id, out var parsed), Is.EqualTo(parses));
+        if (parses)
+            Assert.That(parsed.ToString(), Is.EqualTo(id));
+        Assert.That(set.Find(id), found ? Is.SameAs(set.Find("checkout", "availability")) : Is.Null);
+    }
+
     [Test]
     public void Load_ValidDocument_BuildsModel()
     {

@@ -112,6 +112,17 @@ public class ReloadTests
         });
     }
 
+    /// <summary>The samples read by the cycle that evaluated <paramref name="status"/>. A cycle's figures reach
+    /// /metrics when it ends, after its statuses reached the API: wait for that cycle's timestamp first.</summary>
+    private async Task<double> CycleSamplesAsync(JsonElement status)
+    {
+        var at = status.GetProperty("evaluatedAt").GetDateTimeOffset().ToUnixTimeMilliseconds() / 1000.0;
+        double last = 0;
+        await Eventually.HoldsAsync(async () => (last = await MetricAsync("slo_evaluation_last_cycle_timestamp_seconds")) >= at,
+            () => $"the cycle at {at} completes (last cycle on /metrics: {last})");
+        return await MetricAsync("slo_evaluation_cycle_samples_read");
+    }
+
     private async Task<double> MetricAsync(string name)
     {
         var line = (await _http.GetStringAsync("/metrics")).Split('\n').Single(l => l.StartsWith(name + " ", StringComparison.Ordinal));
@@ -132,7 +143,7 @@ public class ReloadTests
         await StartAsync(Set(Objective("steady"), Objective("burst")), "--Definitions:Watch=false");
         var first = (await ObjectiveAsync("steady/availability"))!.Value;
         AssertTruth(first, "steady");
-        var coldSamples = await MetricAsync("slo_evaluation_cycle_samples_read");
+        var coldSamples = await CycleSamplesAsync(first);
 
         // Changed target, new objective (with a label name new to the service), removed objective: one reload.
         await WriteAsync(Set(Objective("steady", target: "99"), Objective("leaky", labels: "{ tier: gold }")));
@@ -164,7 +175,7 @@ public class ReloadTests
         Assert.That(history.EnumerateArray().Select(h => h.GetProperty("at").GetDateTimeOffset()), Has.Some.LessThan(reloadedAt), "a changed target keeps the history");
 
         // A new target cost no refetch: the post-reload cycle read only leaky's window (one objective of the two at start).
-        var afterTarget = await MetricAsync("slo_evaluation_cycle_samples_read");
+        var afterTarget = await CycleSamplesAsync(steady);
         Assert.That(afterTarget, Is.LessThan(coldSamples * 0.75), "steady's counts were kept");
 
         // Only the target again: nothing to read but the youngest buckets.
@@ -173,7 +184,7 @@ public class ReloadTests
         Assert.That((await PostReloadAsync()).StatusCode, Is.EqualTo(HttpStatusCode.OK));
         steady = await EvaluatedAsync("steady/availability", reloadedAt);
         Assert.That(steady.GetProperty("target").GetDouble(), Is.EqualTo(0.995));
-        Assert.That(await MetricAsync("slo_evaluation_cycle_samples_read"), Is.LessThan(coldSamples * 0.05), "a target change refetches nothing");
+        Assert.That(await CycleSamplesAsync(steady), Is.LessThan(coldSamples * 0.05), "a target change refetches nothing");
 
         // A new query (same meaning, other text) is counted afresh: one pass over its window.
         await WriteAsync(Set(Objective("steady", target: "99.5", bad: "code=~\"5[0-9][0-9]\""), Objective("leaky", labels: "{ tier: gold }")));
@@ -181,7 +192,7 @@ public class ReloadTests
         Assert.That((await PostReloadAsync()).StatusCode, Is.EqualTo(HttpStatusCode.OK));
         steady = await EvaluatedAsync("steady/availability", reloadedAt);
         AssertTruth(steady, "steady");
-        Assert.That(await MetricAsync("slo_evaluation_cycle_samples_read"), Is.GreaterThan(coldSamples * 0.25), "a query change refetches its window");
+        Assert.That(await CycleSamplesAsync(steady), Is.GreaterThan(coldSamples * 0.25), "a query change refetches its window");
 
         var status = await JsonAsync("/api/v1/definitions/status");
         Assert.Multiple(() =>
